@@ -1,0 +1,90 @@
+from django.contrib import admin
+
+from town311.directory.models import (
+    Agency,
+    AttributeValue,
+    Department,
+    RoutingArea,
+    Service,
+    ServiceAttribute,
+    ServiceGroup,
+    Town,
+)
+
+AREA_HELP = (
+    "Draw the area in any GeoJSON editor and paste the result here; "
+    "GeoJSON lists longitude before latitude."
+)
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "time_zone"]
+
+    def has_add_permission(self, request) -> bool:
+        return not Town.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "acknowledge_target", "close_target", "is_active"]
+    list_filter = ["is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "phone", "website"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(ServiceGroup)
+class ServiceGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+
+
+class ServiceAttributeInline(admin.TabularInline):
+    model = ServiceAttribute
+    extra = 0
+    show_change_link = True
+    fields = ["order", "code", "description", "datatype", "required", "variable"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "group", "department", "is_public", "is_active"]
+    list_filter = ["group", "department", "is_public", "is_active"]
+    search_fields = ["name", "code", "keywords"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [ServiceAttributeInline]
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    extra = 1
+    fields = ["order", "key", "name"]
+
+
+@admin.register(ServiceAttribute)
+class ServiceAttributeAdmin(admin.ModelAdmin):
+    list_display = ["description", "service", "code", "datatype", "required"]
+    list_filter = ["datatype", "service"]
+    inlines = [AttributeValueInline]
+
+
+@admin.register(RoutingArea)
+class RoutingAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "service", "department", "agency", "is_active"]
+    list_filter = ["is_active", "department", "agency"]
+    search_fields = ["name"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["area"].help_text = AREA_HELP
+        return form

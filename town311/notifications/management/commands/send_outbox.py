@@ -1,0 +1,18 @@
+"""Send the outbox messages that are due.
+
+Delivery normally happens in the background right after each change; this
+command sweeps up what a stopped worker or a mail outage left behind. Run it
+from cron every few minutes, or let the scheduler run it.
+"""
+
+from django.core.management.base import BaseCommand
+
+from town311.notifications.services import messages_send_due
+
+
+class Command(BaseCommand):
+    help = "Send outbox messages that are due, retrying earlier failures."
+
+    def handle(self, *args, **options) -> str:
+        sent, failed = messages_send_due()
+        return f"Sent {sent} message(s), {failed} failed and will be retried."

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Message(models.Model):
+    """An e-mail waiting in the outbox, or the record of one sent.
+
+    A message is written in the same transaction as the change it reports,
+    so it exists exactly when the change does; sending happens afterwards
+    and is retried until the mail server takes it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Given up"
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=50, blank=True, help_text="What caused it, e.g. “acknowledged”."
+    )
+    request = models.ForeignKey(
+        "servicerequests.ServiceRequest",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,93 @@
+"""Check residents' answers to a service's extra questions."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.dateparse import parse_datetime
+
+from town311.directory.models import ServiceAttribute
+from town311.lib.errors import InvalidInput
+
+Datatype = ServiceAttribute.Datatype
+MAX_TEXT_LENGTH = 4000
+
+
+def attributes_clean(service, answers: dict) -> dict:
+    """Return the answers keyed by attribute code, typed for storage.
+
+    Unknown codes are dropped. Empty answers count as missing. Raises
+    InvalidInput naming each question that needs fixing.
+    """
+    cleaned, errors = {}, {}
+    questions = service.attributes.filter(variable=True).prefetch_related("values")
+    for question in questions:
+        value = answers.get(question.code)
+        if _is_empty(value):
+            if question.required:
+                errors[question.code] = f"Please answer “{question.description}”."
+            continue
+
+        try:
+            cleaned[question.code] = _clean_value(question, value)
+        except ValueError as e:
+            errors[question.code] = f"“{question.description}”: {e}"
+
+    if errors:
+        raise InvalidInput(errors)
+
+    return cleaned
+
+
+def _is_empty(value) -> bool:
+    if value is None:
+        return True
+
+    if isinstance(value, (list, tuple)):
+        return all(_is_empty(v) for v in value)
+
+    return str(value).strip() == ""
+
+
+def _clean_value(question: ServiceAttribute, value):
+    if question.datatype == Datatype.MULTIVALUELIST:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        keys = [str(v).strip() for v in items if not _is_empty(v)]
+        allowed = {v.key for v in question.values.all()}
+        unknown = [k for k in keys if k not in allowed]
+        if unknown:
+            raise ValueError(f"“{unknown[0]}” is not one of the choices.")
+
+        return list(dict.fromkeys(keys))
+
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ValueError("give one answer only.")
+        value = value[0]
+
+    text = str(value).strip()
+    if question.datatype == Datatype.SINGLEVALUELIST:
+        if text not in {v.key for v in question.values.all()}:
+            raise ValueError(f"“{text}” is not one of the choices.")
+        return text
+
+    if question.datatype == Datatype.NUMBER:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("enter a number, such as 3 or 2.5.") from None
+        if not number.is_finite():
+            raise ValueError("enter a number, such as 3 or 2.5.")
+        return int(number) if number == number.to_integral_value() else float(number)
+
+    if question.datatype == Datatype.DATETIME:
+        try:
+            moment = parse_datetime(text)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise ValueError("enter a date and time, such as 2026-05-01T14:30.")
+        return moment.isoformat()
+
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValueError(f"keep it under {MAX_TEXT_LENGTH} characters.")
+
+    return text

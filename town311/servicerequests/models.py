@@ -1,0 +1,283 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+
+
+class Resolution(models.TextChoices):
+    FIXED = "fixed", "Fixed"
+    DUPLICATE = "duplicate", "Duplicate"
+    REFERRED = "referred", "Referred to another agency"
+    NO_ACTION = "no_action", "No action needed"
+    NOT_LOCATED = "not_located", "Could not locate"
+    NO_RESPONSE = "no_response", "No response to a question"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    WALK_IN = "walk_in", "Walk-in"
+    API = "api", "API"
+
+
+class ServiceRequestQuerySet(models.QuerySet):
+    def open(self) -> "ServiceRequestQuerySet":
+        return self.exclude(status=Status.CLOSED)
+
+    def public(self) -> "ServiceRequestQuerySet":
+        return self.filter(is_public=True, service__is_public=True)
+
+
+class ServiceRequest(models.Model):
+    """A problem a resident reported.
+
+    The status and the timestamps below are written only by the lifecycle
+    functions in `services.py`; the metrics read them as they are:
+
+    - `acknowledged_at` is the first acknowledgment in any of its forms,
+      kept with the department that gave it and the moment the request had
+      entered that department's queue, so the department is charged only
+      for its own time;
+    - `closed_at` is the latest close, and the department's close clock
+      starts at `department_entered_at`, which freezes while closed.
+    """
+
+    service = models.ForeignKey(
+        "directory.Service", models.PROTECT, related_name="requests"
+    )
+    description = models.TextField(blank=True)
+    lat = models.FloatField("latitude")
+    long = models.FloatField("longitude")
+    address = models.CharField(max_length=300, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the service's questions."
+    )
+    channel = models.CharField(max_length=20, choices=Channel, default=Channel.WEB)
+    is_public = models.BooleanField(
+        default=True, help_text="Shown on the public site and in open data."
+    )
+
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.SUBMITTED, editable=False
+    )
+    resolution = models.CharField(
+        max_length=20, choices=Resolution, blank=True, editable=False
+    )
+    department = models.ForeignKey(
+        "directory.Department",
+        models.PROTECT,
+        null=True,
+        related_name="requests",
+        editable=False,
+        help_text="The queue the request is in.",
+    )
+    department_entered_at = models.DateTimeField(null=True, editable=False)
+    agency = models.ForeignKey(
+        "directory.Agency",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        editable=False,
+        help_text="The outside agency it was referred to.",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        editable=False,
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        editable=False,
+    )
+
+    # Kept private: never shown publicly, in the API or in open data.
+    reporter_name = models.CharField(max_length=200, blank=True)
+    reporter_email = models.EmailField(blank=True)
+    reporter_phone = models.CharField(max_length=40, blank=True)
+
+    submitted_at = models.DateTimeField(default=timezone.now, editable=False)
+    acknowledged_at = models.DateTimeField(null=True, editable=False)
+    acknowledged_department = models.ForeignKey(
+        "directory.Department",
+        models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    acknowledged_department_entered_at = models.DateTimeField(null=True, editable=False)
+    closed_at = models.DateTimeField(null=True, editable=False)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="The last change a resident can see.",
+    )
+
+    idempotency_key = models.CharField(
+        max_length=100, null=True, blank=True, unique=True, editable=False
+    )
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["lat", "long"], name="request_location"),
+            models.Index(fields=["status", "department"], name="request_queue"),
+            models.Index(fields=["submitted_at"], name="request_submitted"),
+            models.Index(fields=["acknowledged_at"], name="request_acknowledged"),
+            models.Index(fields=["closed_at"], name="request_closed"),
+            models.Index(fields=["updated_at"], name="request_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request {self.number}: {self.service}"
+
+    @property
+    def number(self) -> str:
+        """The public request number residents quote."""
+        return str(self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+
+class Event(models.Model):
+    """One entry in a request's timeline. Events are never changed or
+    deleted: the timeline is the record the metrics can be checked
+    against."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        ROUTED = "routed", "Routed"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        WORK_STARTED = "work_started", "Work started"
+        REPLY = "reply", "Reply"
+        NOTE = "note", "Internal note"
+        INFORMATION_REQUESTED = "information_requested", "Information requested"
+        INFORMATION_PROVIDED = "information_provided", "Information provided"
+        ASSIGNED = "assigned", "Assigned"
+        REASSIGNED = "reassigned", "Reassigned"
+        REFERRED = "referred", "Referred"
+        MERGED = "merged", "Merged as duplicate"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who acted; empty for residents and routing.",
+    )
+    is_public = models.BooleanField(default=True)
+    text = models.TextField(blank=True)
+    from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status, blank=True)
+    from_department = models.ForeignKey(
+        "directory.Department", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_department = models.ForeignKey(
+        "directory.Department", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "directory.Agency", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=20, choices=Resolution, blank=True)
+    duplicate_of = models.ForeignKey(
+        ServiceRequest, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="event_timeline"),
+            models.Index(fields=["kind", "created_at"], name="event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on request {self.request_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("Timeline events cannot be changed.")
+
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Timeline events cannot be deleted.")
+
+
+def photo_path(photo: "Photo", filename: str) -> str:
+    return f"requests/{timezone.now():%Y/%m}/{filename}"
+
+
+class Photo(models.Model):
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        upload_to=photo_path, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(upload_to=photo_path, blank=True)
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden from the public site."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Photo of request {self.request_id}"
+
+
+class Follower(models.Model):
+    """Someone who gets e-mail updates on a request."""
+
+    request = models.ForeignKey(
+        ServiceRequest, models.CASCADE, related_name="followers"
+    )
+    email = models.EmailField()
+    is_reporter = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "email"], name="one_follow_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Follower of request {self.request_id}"

@@ -1,0 +1,96 @@
+"""Choose the department for a new request from its service and place."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from town311.directory.models import Agency, Department, RoutingArea, Service, Town
+from town311.lib import geo
+from town311.lib.errors import ActionError, HandledElsewhere, OutsideServiceArea
+
+
+@dataclass(frozen=True)
+class Route:
+    department: Department
+    reason: str
+
+
+def route(*, service: Service, lat: float, long: float) -> Route:
+    """Where a request for `service` at (lat, long) goes, and why.
+
+    Raises OutsideServiceArea for a place beyond the town boundary and
+    HandledElsewhere when a routing area hands the place to an agency;
+    both carry the agency to contact when one is known.
+    """
+    town = Town.objects.current()
+    if town is None:
+        raise ActionError("The town is not set up yet: add it in the admin first.")
+
+    if not town.covers(lat, long):
+        agency = covering_agency(lat, long)
+        if agency is None:
+            raise OutsideServiceArea(
+                f"This place is outside {town.name}'s service area, so the town "
+                "cannot take the request."
+            )
+        raise OutsideServiceArea(
+            f"This place is outside {town.name}. {agency.name} handles it"
+            f"{_contact_sentence(agency)}",
+            agency=agency,
+        )
+
+    area = routing_area_for(service, lat, long)
+    if area is None:
+        return Route(
+            department=service.department,
+            reason=f"{service.name} goes to {service.department.name} by default",
+        )
+
+    if area.agency is not None:
+        raise HandledElsewhere(
+            f"{service.name} requests here are handled by {area.agency.name}"
+            f"{_contact_sentence(area.agency)}",
+            agency=area.agency,
+        )
+
+    return Route(
+        department=area.department,
+        reason=f"{service.name} inside “{area.name}” → {area.department.name}",
+    )
+
+
+def routing_area_for(service: Service, lat: float, long: float) -> RoutingArea | None:
+    """The most specific active routing area holding the point, if any.
+
+    An area for this very service beats one for all services; among those
+    the smallest wins, so a neighbourhood carved out of a district takes
+    precedence over the district. A point on an edge counts as inside.
+    """
+    areas = RoutingArea.objects.filter(
+        Q(service__isnull=True) | Q(service=service), is_active=True
+    ).select_related("department", "agency")
+    holding = [a for a in areas if geo.covers(a.area, lat, long)]
+    if not holding:
+        return None
+
+    return min(
+        holding,
+        key=lambda a: (a.service_id is None, geo.area_size(a.area), a.pk),
+    )
+
+
+def covering_agency(lat: float, long: float) -> Agency | None:
+    """The smallest agency area holding the point, if any."""
+    agencies = [a for a in Agency.objects.exclude(area="") if a.covers(lat, long)]
+    if not agencies:
+        return None
+
+    return min(agencies, key=lambda a: (geo.area_size(a.area), a.pk))
+
+
+def _contact_sentence(agency: Agency) -> str:
+    ways = [w for w in (agency.phone, agency.email, agency.website) if w]
+    if not ways:
+        return "."
+
+    return ": contact them at " + ", ".join(ways) + "."

@@ -1,0 +1,771 @@
+"""The life of a service request: every action staff or residents take.
+
+Each function checks that the move is allowed from the request's current
+status and that the actor has the right to make it, then writes the change
+and its timeline event in one transaction, holding a lock on the request
+row so that two people acting at once cannot both succeed.
+
+`by` is the staff member acting; it is None only for what residents do
+themselves (answering a question, reopening through their rating).
+`at` is when it happened; it defaults to now and is set only by the
+demo town and the history importer, which replay past actions.
+"""
+
+import logging
+import math
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from town311.accounts.models import User
+from town311.directory.models import Agency, Department, Service
+from town311.lib.errors import ActionError, InvalidInput, InvalidTransition, NotAllowed
+from town311.servicerequests.attributes import attributes_clean
+from town311.servicerequests.models import (
+    OPEN_STATUSES,
+    Channel,
+    Event,
+    Follower,
+    Resolution,
+    ServiceRequest,
+    Status,
+)
+from town311.servicerequests.routing import route
+
+logger = logging.getLogger(__name__)
+
+MAX_DESCRIPTION_LENGTH = 4000
+
+# Resolutions that need their own action, because they carry more than a word.
+RESOLUTIONS_WITH_OWN_ACTION = (Resolution.DUPLICATE, Resolution.REFERRED)
+
+STAFF_CHANNELS = (Channel.PHONE, Channel.WALK_IN, Channel.EMAIL)
+
+
+# Submitting
+
+
+def request_submit(
+    *,
+    service: Service,
+    lat: float,
+    long: float,
+    description: str = "",
+    address: str = "",
+    attributes: dict | None = None,
+    channel: str = Channel.WEB,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    by: User | None = None,
+    idempotency_key: str | None = None,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Take a new request, route it and start its timeline.
+
+    Submitting again with the same idempotency key returns the request the
+    first call created instead of a second one, so a resident who taps
+    Submit twice on a bad connection files one request.
+    """
+    if idempotency_key:
+        existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key)
+        if existing_request := existing.first():
+            return existing_request
+
+    at = at or timezone.now()
+    lat, long = _clean_location(lat, long)
+    description = (description or "").strip()
+    reporter_email = (reporter_email or "").strip().lower()
+    _check_submission(service, description, channel, reporter_email, by)
+    answers = attributes_clean(service, attributes or {})
+    decision = route(service=service, lat=lat, long=long)
+
+    try:
+        with transaction.atomic():
+            service_request = ServiceRequest.objects.create(
+                service=service,
+                description=description,
+                lat=lat,
+                long=long,
+                address=(address or "").strip(),
+                attributes=answers,
+                channel=channel,
+                is_public=service.is_public,
+                reporter_name=(reporter_name or "").strip(),
+                reporter_email=reporter_email,
+                reporter_phone=(reporter_phone or "").strip(),
+                department=decision.department,
+                department_entered_at=at,
+                submitted_at=at,
+                updated_at=at,
+                idempotency_key=idempotency_key or None,
+            )
+            _event(
+                service_request,
+                Event.Kind.SUBMITTED,
+                at=at,
+                by=by,
+                to_status=Status.SUBMITTED,
+            )
+            _event(
+                service_request,
+                Event.Kind.ROUTED,
+                at=at,
+                text=decision.reason,
+                to_department=decision.department,
+            )
+            if reporter_email:
+                Follower.objects.create(
+                    request=service_request,
+                    email=reporter_email,
+                    is_reporter=True,
+                    created_at=at,
+                )
+    except IntegrityError:
+        # Two identical submissions raced; the other one won.
+        if idempotency_key:
+            existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key)
+            if existing_request := existing.first():
+                return existing_request
+        raise
+
+    return service_request
+
+
+def _clean_location(lat, long) -> tuple[float, float]:
+    errors = {}
+    try:
+        lat = float(lat)
+        if not math.isfinite(lat) or not -90 <= lat <= 90:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["lat"] = "Latitude must be a number between -90 and 90."
+
+    try:
+        long = float(long)
+        if not math.isfinite(long) or not -180 <= long <= 180:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["long"] = "Longitude must be a number between -180 and 180."
+
+    if errors:
+        raise InvalidInput(errors)
+
+    return lat, long
+
+
+def _check_submission(service, description, channel, reporter_email, by) -> None:
+    if not service.is_active:
+        raise ActionError(
+            f"“{service.name}” is no longer offered; pick another service.",
+            field="service",
+        )
+
+    if not service.is_public and not _is_staff(by):
+        raise NotAllowed(
+            f"“{service.name}” can only be reported by town staff.", field="service"
+        )
+
+    if channel not in Channel.values:
+        raise ActionError(f"Unknown channel “{channel}”.", field="channel")
+
+    if channel in STAFF_CHANNELS and not _is_staff(by):
+        raise NotAllowed(
+            "Only town staff can enter phone, e-mail and walk-in requests.",
+            field="channel",
+        )
+
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise InvalidInput(
+            {
+                "description": "Keep the description under "
+                f"{MAX_DESCRIPTION_LENGTH} characters."
+            }
+        )
+
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            raise InvalidInput(
+                {"reporter_email": "Enter an e-mail address like name@example.org."}
+            ) from None
+
+
+# Working a request
+
+
+def request_acknowledge(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    message: str = "",
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Tell the resident the department has the request."""
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        if locked.status != Status.SUBMITTED:
+            status = locked.get_status_display().lower()
+            raise InvalidTransition(
+                f"Request {locked.number} is already {status}; "
+                "there is nothing to acknowledge."
+            )
+
+        at = _moment(at, locked)
+        _move(locked, Status.ACKNOWLEDGED, at)
+        _event(
+            locked,
+            Event.Kind.ACKNOWLEDGED,
+            at=at,
+            by=by,
+            text=message.strip(),
+            from_status=Status.SUBMITTED,
+            to_status=Status.ACKNOWLEDGED,
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_start_work(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    message: str = "",
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Mark that someone is working on it; this also acknowledges it."""
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _check_open(locked, "start work on")
+        if locked.status == Status.IN_PROGRESS:
+            raise InvalidTransition(f"Request {locked.number} is already in progress.")
+
+        at = _moment(at, locked)
+        from_status = locked.status
+        _move(locked, Status.IN_PROGRESS, at)
+        _event(
+            locked,
+            Event.Kind.WORK_STARTED,
+            at=at,
+            by=by,
+            text=message.strip(),
+            from_status=from_status,
+            to_status=Status.IN_PROGRESS,
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_reply(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    text: str,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Write to the resident. A first reply also acknowledges the request."""
+    text = _required_text(text, "Write the reply before sending it.")
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        at = _moment(at, locked)
+        from_status = locked.status
+        if locked.status == Status.SUBMITTED:
+            _move(locked, Status.ACKNOWLEDGED, at)
+        else:
+            locked.updated_at = at
+
+        _event(
+            locked,
+            Event.Kind.REPLY,
+            at=at,
+            by=by,
+            text=text,
+            from_status=from_status if from_status != locked.status else "",
+            to_status=locked.status if from_status != locked.status else "",
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_add_note(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    text: str,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Write a note only staff can read. Residents see no change."""
+    text = _required_text(text, "Write the note before saving it.")
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _event(
+            locked,
+            Event.Kind.NOTE,
+            at=_moment(at, locked),
+            by=by,
+            text=text,
+            is_public=False,
+        )
+
+    return _refreshed(service_request)
+
+
+def request_ask_information(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    question: str,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Ask the resident for more. As a message from staff to the resident it
+    counts as a public reply, so it acknowledges a new request."""
+    question = _required_text(question, "Write the question for the resident.")
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _check_open(locked, "ask about")
+        at = _moment(at, locked)
+        from_status = locked.status
+        if locked.status == Status.SUBMITTED:
+            _move(locked, Status.ACKNOWLEDGED, at)
+        else:
+            locked.updated_at = at
+
+        _event(
+            locked,
+            Event.Kind.INFORMATION_REQUESTED,
+            at=at,
+            by=by,
+            text=question,
+            from_status=from_status if from_status != locked.status else "",
+            to_status=locked.status if from_status != locked.status else "",
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_record_answer(
+    service_request: ServiceRequest,
+    *,
+    text: str,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Keep the resident's answer to a question. Only staff see the text,
+    since residents often put personal details in it."""
+    text = _required_text(text, "Write your answer before sending it.")
+    with transaction.atomic():
+        locked = _lock(service_request)
+        asked = locked.events.filter(kind=Event.Kind.INFORMATION_REQUESTED).exists()
+        if not asked:
+            raise InvalidTransition(
+                f"Nobody has asked a question about request {locked.number}."
+            )
+
+        _event(
+            locked,
+            Event.Kind.INFORMATION_PROVIDED,
+            at=_moment(at, locked),
+            text=text,
+            is_public=False,
+        )
+
+    return _refreshed(service_request)
+
+
+def request_assign(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    assignee: User | None,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Give the request to one person of its department, or to nobody."""
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _check_open(locked, "assign")
+        if assignee is not None and (
+            not assignee.is_active or not assignee.works_for(locked.department)
+        ):
+            raise NotAllowed(
+                f"{assignee} does not work for {locked.department}; "
+                "assign someone from that department.",
+                field="assignee",
+            )
+
+        if assignee == locked.assignee:
+            raise InvalidTransition(
+                f"Request {locked.number} is already assigned to "
+                f"{assignee or 'nobody'}."
+            )
+
+        locked.assignee = assignee
+        _event(
+            locked,
+            Event.Kind.ASSIGNED,
+            at=_moment(at, locked),
+            by=by,
+            assignee=assignee,
+            is_public=False,
+        )
+        locked.save(update_fields=["assignee"])
+
+    return _refreshed(service_request)
+
+
+def request_reassign(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    department: Department,
+    reason: str = "",
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Move the request to another department's queue.
+
+    The new department's clock starts now. Residents see the move and the
+    reason, so the reason should be written for them.
+    """
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _check_open(locked, "reassign")
+        if department.pk == locked.department_id:
+            raise InvalidTransition(
+                f"Request {locked.number} is already with {department}.",
+                field="department",
+            )
+
+        if not department.is_active:
+            raise ActionError(
+                f"{department} no longer takes requests; pick another department.",
+                field="department",
+            )
+
+        at = _moment(at, locked)
+        from_department, from_status = locked.department, locked.status
+        locked.department = department
+        locked.department_entered_at = at
+        locked.assignee = None
+        # The new department has not started anything yet.
+        if locked.status == Status.IN_PROGRESS:
+            locked.status = Status.ACKNOWLEDGED
+        locked.updated_at = at
+        _event(
+            locked,
+            Event.Kind.REASSIGNED,
+            at=at,
+            by=by,
+            text=reason.strip(),
+            from_department=from_department,
+            to_department=department,
+            from_status=from_status if from_status != locked.status else "",
+            to_status=locked.status if from_status != locked.status else "",
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_refer(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    agency: Agency,
+    message: str = "",
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Close the request as another agency's responsibility."""
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _check_open(locked, "refer")
+        at = _moment(at, locked)
+        locked.agency = agency
+        _close(locked, Resolution.REFERRED, at)
+        _event(
+            locked,
+            Event.Kind.REFERRED,
+            at=at,
+            by=by,
+            text=message.strip(),
+            agency=agency,
+            resolution=Resolution.REFERRED,
+            to_status=Status.CLOSED,
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_merge(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    original: ServiceRequest,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Close the request as a duplicate of `original`; its followers move
+    to the original so they hear how it ends."""
+    with transaction.atomic():
+        # Lock both rows in a fixed order so two merges cannot deadlock.
+        pks = sorted({service_request.pk, original.pk})
+        rows = {
+            r.pk: r
+            for r in ServiceRequest.objects.select_for_update().filter(pk__in=pks)
+        }
+        locked, target = rows[service_request.pk], rows[original.pk]
+        _check_staff(by, locked)
+        _check_open(locked, "merge")
+        # Point at the request that ends the chain, so followers land where
+        # the outcome will be decided.
+        while target.duplicate_of_id:
+            target = ServiceRequest.objects.select_for_update().get(
+                pk=target.duplicate_of_id
+            )
+
+        if target.pk == locked.pk:
+            raise InvalidTransition(
+                "A request cannot be a duplicate of itself.", field="original"
+            )
+
+        at = _moment(at, locked)
+        locked.duplicate_of = target
+        _close(locked, Resolution.DUPLICATE, at)
+        _event(
+            locked,
+            Event.Kind.MERGED,
+            at=at,
+            by=by,
+            text=f"Merged into request {target.number}.",
+            duplicate_of=target,
+            resolution=Resolution.DUPLICATE,
+            to_status=Status.CLOSED,
+        )
+        _save(locked)
+
+        already = set(target.followers.values_list("email", flat=True))
+        moving = locked.followers.exclude(email__in=already)
+        moved = moving.update(request=target, is_reporter=False)
+        _event(
+            target,
+            Event.Kind.NOTE,
+            at=at,
+            by=by,
+            text=f"Request {locked.number} was merged into this one; "
+            f"{moved} follower(s) moved here.",
+            is_public=False,
+        )
+
+    return _refreshed(service_request)
+
+
+def request_close(
+    service_request: ServiceRequest,
+    *,
+    by: User,
+    resolution: str,
+    message: str = "",
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Close the request with how it ended. Closing also acknowledges."""
+    if resolution in RESOLUTIONS_WITH_OWN_ACTION:
+        action = "merge" if resolution == Resolution.DUPLICATE else "refer"
+        raise ActionError(
+            f"Use “{action}” to close a request as "
+            f"{Resolution(resolution).label.lower()}.",
+            field="resolution",
+        )
+
+    if resolution not in Resolution.values:
+        raise ActionError("Choose how the request was resolved.", field="resolution")
+
+    with transaction.atomic():
+        locked = _lock(service_request)
+        _check_staff(by, locked)
+        _check_open(locked, "close")
+        at = _moment(at, locked)
+        from_status = locked.status
+        _close(locked, resolution, at)
+        _event(
+            locked,
+            Event.Kind.CLOSED,
+            at=at,
+            by=by,
+            text=message.strip(),
+            resolution=resolution,
+            from_status=from_status,
+            to_status=Status.CLOSED,
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+def request_reopen(
+    service_request: ServiceRequest,
+    *,
+    by: User | None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Put a closed request back in its department's queue, acknowledged.
+
+    `by` is None when the resident reopens it by rating the outcome as not
+    fixed. The close time is cleared: the next close is the one counted.
+    """
+    with transaction.atomic():
+        locked = _lock(service_request)
+        if by is not None:
+            _check_staff(by, locked)
+        if locked.status != Status.CLOSED:
+            raise InvalidTransition(f"Request {locked.number} is not closed.")
+
+        at = _moment(at, locked)
+        locked.status = Status.ACKNOWLEDGED
+        locked.resolution = ""
+        locked.closed_at = None
+        locked.agency = None
+        locked.duplicate_of = None
+        locked.updated_at = at
+        _event(
+            locked,
+            Event.Kind.REOPENED,
+            at=at,
+            by=by,
+            text=reason.strip(),
+            from_status=Status.CLOSED,
+            to_status=Status.ACKNOWLEDGED,
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+# Helpers shared by the actions above
+
+
+def _lock(service_request: ServiceRequest) -> ServiceRequest:
+    return (
+        ServiceRequest.objects.select_for_update()
+        .select_related("department")
+        .get(pk=service_request.pk)
+    )
+
+
+def _refreshed(service_request: ServiceRequest) -> ServiceRequest:
+    # The caller's copy is stale after the action; refresh it in place so
+    # code holding it cannot act on the old state.
+    service_request.refresh_from_db()
+    return service_request
+
+
+def _is_staff(user: User | None) -> bool:
+    return (
+        user is not None
+        and user.is_active
+        and (user.sees_all_departments or user.department_id is not None)
+    )
+
+
+def _check_staff(by: User | None, service_request: ServiceRequest) -> None:
+    if by is None or not by.is_active:
+        raise NotAllowed("Sign in as town staff to do this.")
+
+    if not by.works_for(service_request.department):
+        raise NotAllowed(
+            f"Request {service_request.number} is in the {service_request.department} "
+            "queue, which you do not work. Ask a coordinator to reassign it or to "
+            "grant you access."
+        )
+
+
+def _check_open(service_request: ServiceRequest, verb: str) -> None:
+    if service_request.status not in OPEN_STATUSES:
+        raise InvalidTransition(
+            f"Request {service_request.number} is closed; reopen it before you "
+            f"{verb} it."
+        )
+
+
+def _required_text(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput({"text": message})
+
+    return text
+
+
+def _moment(at: datetime | None, service_request: ServiceRequest) -> datetime:
+    at = at or timezone.now()
+    if at < service_request.submitted_at:
+        raise ActionError("An action cannot happen before the request was submitted.")
+
+    return at
+
+
+def _move(service_request: ServiceRequest, status: str, at: datetime) -> None:
+    """Change an open request's status; any move out of submitted is its
+    acknowledgment."""
+    service_request.status = status
+    service_request.updated_at = at
+    _mark_acknowledged(service_request, at)
+
+
+def _mark_acknowledged(service_request: ServiceRequest, at: datetime) -> None:
+    if service_request.acknowledged_at is not None:
+        return
+
+    service_request.acknowledged_at = at
+    service_request.acknowledged_department = service_request.department
+    service_request.acknowledged_department_entered_at = (
+        service_request.department_entered_at
+    )
+
+
+def _close(service_request: ServiceRequest, resolution: str, at: datetime) -> None:
+    service_request.status = Status.CLOSED
+    service_request.resolution = resolution
+    service_request.closed_at = at
+    service_request.updated_at = at
+    _mark_acknowledged(service_request, at)
+
+
+def _save(service_request: ServiceRequest) -> None:
+    service_request.save(
+        update_fields=[
+            "status",
+            "resolution",
+            "department",
+            "department_entered_at",
+            "agency",
+            "assignee",
+            "duplicate_of",
+            "acknowledged_at",
+            "acknowledged_department",
+            "acknowledged_department_entered_at",
+            "closed_at",
+            "updated_at",
+        ]
+    )
+
+
+def _event(
+    service_request: ServiceRequest, kind: str, *, at: datetime, by=None, **fields
+) -> Event:
+    fields.setdefault("is_public", True)
+    return Event.objects.create(
+        request=service_request, kind=kind, created_at=at, actor=by, **fields
+    )
