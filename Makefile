@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_town --if-empty
-	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+	@# The worker sends e-mail from the outbox; it stops when the server does.
+	$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest

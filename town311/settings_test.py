@@ -11,3 +11,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="town311-test-media-")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+STATIC_ROOT = tempfile.mkdtemp(prefix="town311-test-static-")
