@@ -183,7 +183,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
 
 # Outbox: how often and how long a message is retried before it is given up.
-OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", "8")
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", "16")
 
 LOGGING = {
     "version": 1,
@@ -193,7 +193,7 @@ LOGGING = {
 }
 
 if not DEBUG:
-    if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 40:
+    if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
             "Set SECRET_KEY to a long random value (50 characters or more) "
             "when DEBUG is off."

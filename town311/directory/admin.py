@@ -61,6 +61,7 @@ class ServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "group", "department", "is_public", "is_active"]
     list_filter = ["group", "department", "is_public", "is_active"]
     search_fields = ["name", "code", "keywords"]
+    list_select_related = ["group", "department"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [ServiceAttributeInline]
 
@@ -75,16 +76,28 @@ class AttributeValueInline(admin.TabularInline):
 class ServiceAttributeAdmin(admin.ModelAdmin):
     list_display = ["description", "service", "code", "datatype", "required"]
     list_filter = ["datatype", "service"]
+    list_select_related = ["service"]
+    search_fields = ["description", "code", "service__name"]
     inlines = [AttributeValueInline]
 
 
 @admin.register(RoutingArea)
 class RoutingAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "service", "department", "agency", "is_active"]
-    list_filter = ["is_active", "department", "agency"]
+    list_display = ["name", "service_or_all", "destination", "is_active", "updated_at"]
+    list_filter = ["is_active", "service", "department", "agency"]
+    list_select_related = ["service", "department", "agency"]
     search_fields = ["name"]
+    readonly_fields = ["updated_at"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.base_fields["area"].help_text = AREA_HELP
         return form
+
+    @admin.display(description="service", ordering="service__name")
+    def service_or_all(self, obj: RoutingArea) -> str:
+        return obj.service.name if obj.service else "All services"
+
+    @admin.display(description="sends requests to")
+    def destination(self, obj: RoutingArea) -> str:
+        return str(obj.destination or "")

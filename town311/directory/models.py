@@ -302,6 +302,8 @@ class RoutingArea(AreaMixin, models.Model):
                     | models.Q(department__isnull=True, agency__isnull=False)
                 ),
                 name="routing_area_has_one_destination",
+                violation_error_message="Choose a department or an agency for "
+                "the area, not both.",
             )
         ]
 
@@ -309,9 +311,44 @@ class RoutingArea(AreaMixin, models.Model):
         return self.name
 
     def clean(self) -> None:
-        if bool(self.department_id) == bool(self.agency_id):
+        # Errors are tied to fields, which also keeps the check constraint's
+        # generic message from being shown a second time.
+        if self.department_id is None and self.agency_id is None:
             raise ValidationError(
-                "Choose either a department or an agency for the area, not both."
+                {
+                    "department": "Choose where requests inside the area go: "
+                    "a department or an agency."
+                }
+            )
+
+        if self.department_id is not None and self.agency_id is not None:
+            raise ValidationError(
+                {
+                    "agency": "Choose a department or an agency, not both: "
+                    "clear one of them."
+                }
+            )
+
+        self._check_inside_town()
+
+    def _check_inside_town(self) -> None:
+        town = Town.objects.current()
+        try:
+            area = geo.parse_area(self.area)
+            boundary = geo.prepared_area(town.boundary) if town else None
+        except ValidationError:
+            # The field's own validator reports a bad area.
+            return
+
+        # Routing only applies inside the town, so an area wholly outside
+        # it would never be used; usually latitude and longitude are swapped.
+        if boundary is not None and not boundary.intersects(area):
+            raise ValidationError(
+                {
+                    "area": f"The area lies entirely outside {town.name}, so it "
+                    "would never be used. Check that GeoJSON lists longitude "
+                    "before latitude."
+                }
             )
 
     @property

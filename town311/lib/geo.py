@@ -1,11 +1,13 @@
 """GeoJSON areas evaluated with Shapely, without system GIS libraries."""
 
 import json
+import math
 from functools import lru_cache
 
 import shapely
 from django.core.exceptions import ValidationError
-from shapely.geometry import Point, shape
+from shapely.errors import ShapelyError
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
@@ -17,22 +19,23 @@ def parse_area(text: str) -> BaseGeometry:
     Accepts a bare geometry, a Feature, or a FeatureCollection of polygons
     (their union), so an area drawn in any GeoJSON editor can be pasted in.
     """
+    if isinstance(text, str) and not text.strip():
+        raise ValidationError("The area is empty: paste a GeoJSON Polygon.")
+
     try:
-        data = json.loads(text)
+        # NaN and Infinity are not JSON, but Python's parser lets them in.
+        data = json.loads(text, parse_constant=_refuse_constant)
     except (TypeError, ValueError) as e:
-        raise ValidationError(f"This is not valid JSON: {e}.") from e
+        raise ValidationError(f"This is not valid JSON: {_sentence(e)}") from e
 
     if not isinstance(data, dict) or "type" not in data:
         raise ValidationError("Paste a GeoJSON object with a “type”.")
 
-    if data["type"] == "FeatureCollection":
-        geometries = [f.get("geometry") for f in data.get("features") or []]
-    elif data["type"] == "Feature":
-        geometries = [data.get("geometry")]
-    else:
-        geometries = [data]
+    geometries = _geometries(data)
+    if not geometries:
+        raise ValidationError("The FeatureCollection has no features.")
 
-    if not geometries or any(
+    if any(
         not isinstance(g, dict) or g.get("type") not in POLYGON_TYPES
         for g in geometries
     ):
@@ -40,27 +43,59 @@ def parse_area(text: str) -> BaseGeometry:
             "The area must be a Polygon or MultiPolygon (or features of them)."
         )
 
+    if any("coordinates" not in g for g in geometries):
+        raise ValidationError("The polygon has no “coordinates”.")
+
     try:
         parts = [shape(g) for g in geometries]
-    except (TypeError, ValueError, KeyError, IndexError) as e:
-        raise ValidationError(f"The coordinates are not a polygon: {e}.") from e
+    except (ShapelyError, TypeError, ValueError, KeyError, IndexError) as e:
+        raise ValidationError(
+            f"The coordinates are not a polygon: {_sentence(e)}"
+        ) from e
 
-    geometry = shapely.union_all(parts) if len(parts) > 1 else parts[0]
-    if geometry.is_empty:
+    if all(p.is_empty for p in parts):
         raise ValidationError("The area is empty.")
 
-    if not geometry.is_valid:
-        reason = shapely.is_valid_reason(geometry)
-        raise ValidationError(f"The polygon is not valid ({reason}).")
+    # Checked before validity: swapped coordinates make a polygon that may
+    # well be valid, and this is the message that tells how to fix it.
+    for part in parts:
+        minx, miny, maxx, maxy = part.bounds
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            raise ValidationError(
+                "Coordinates must be longitude, latitude in degrees "
+                "(GeoJSON puts longitude first)."
+            )
 
-    minx, miny, maxx, maxy = geometry.bounds
-    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise ValidationError(
-            "Coordinates must be longitude, latitude in degrees "
-            "(GeoJSON puts longitude first)."
-        )
+    # Each part is checked on its own: GEOS cannot union invalid polygons,
+    # and a union could hide a bow-tie inside a larger shape.
+    for part in parts:
+        if not part.is_valid:
+            reason = shapely.is_valid_reason(part)
+            raise ValidationError(f"The polygon is not valid ({reason}).")
 
-    return geometry
+    return shapely.union_all(parts) if len(parts) > 1 else parts[0]
+
+
+def _geometries(data: dict) -> list:
+    if data["type"] == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise ValidationError("A FeatureCollection needs a list of “features”.")
+
+        return [f.get("geometry") if isinstance(f, dict) else f for f in features]
+
+    if data["type"] == "Feature":
+        return [data.get("geometry")]
+
+    return [data]
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _sentence(error: Exception) -> str:
+    return str(error).rstrip(".") + "."
 
 
 @lru_cache(maxsize=512)
@@ -68,12 +103,19 @@ def prepared_area(text: str) -> BaseGeometry:
     """The parsed area, prepared for fast point tests. Cached by its text."""
     geometry = parse_area(text)
     shapely.prepare(geometry)
+    # GEOS builds a prepared geometry's point index lazily and not
+    # thread-safely; one test here builds it before threads share it.
+    minx, miny, _, _ = geometry.bounds
+    shapely.intersects_xy(geometry, minx, miny)
     return geometry
 
 
 def covers(area_text: str, lat: float, long: float) -> bool:
     """True when the point is inside the area or on its edge."""
-    return prepared_area(area_text).intersects(Point(long, lat))
+    if not (math.isfinite(lat) and math.isfinite(long)):
+        return False
+
+    return bool(shapely.intersects_xy(prepared_area(area_text), long, lat))
 
 
 def area_size(area_text: str) -> float:

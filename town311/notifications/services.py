@@ -1,8 +1,11 @@
 """The outbox: queue e-mail inside a transaction, send it after commit."""
 
+import enum
 import logging
 import smtplib
+from collections import Counter
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -61,6 +64,20 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), LONGEST_RETRY_DELAY)
 
 
+class Outcome(enum.Enum):
+    SENT = "sent"
+    RETRYING = "retrying"
+    GIVEN_UP = "given up"
+    # Not due, already sent, or claimed by another worker.
+    SKIPPED = "skipped"
+
+
+class OutboxRun(NamedTuple):
+    sent: int
+    retrying: int
+    given_up: int
+
+
 def message_send(message_id: int) -> bool:
     """Try to send one message now. Returns True when it went out.
 
@@ -69,14 +86,36 @@ def message_send(message_id: int) -> bool:
     is held while a slow mail server answers. A worker that dies mid-send
     lets the claim lapse and the message is tried again later.
     """
+    return _attempt(message_id) is Outcome.SENT
+
+
+def _attempt(message_id: int) -> Outcome:
     now = timezone.now()
     claimed = Message.objects.filter(
         pk=message_id, status=Message.Status.PENDING, next_attempt_at__lte=now
     ).update(next_attempt_at=now + CLAIM_DURATION, attempts=F("attempts") + 1)
     if not claimed:
-        return False
+        return Outcome.SKIPPED
 
     message = Message.objects.get(pk=message_id)
+    try:
+        _email(message).send()
+    except (smtplib.SMTPException, OSError) as e:
+        return _record_failure(message, e)
+    except Exception as e:
+        # A bug or a bad header, not the mail server. Without this the
+        # message would be retried forever and stop every sweep it is in.
+        logger.exception("Unexpected error sending outbox message %s", message.pk)
+        return _record_failure(message, e)
+
+    message.status = Message.Status.SENT
+    message.sent_at = timezone.now()
+    message.last_error = ""
+    message.save(update_fields=["status", "sent_at", "last_error"])
+    return Outcome.SENT
+
+
+def _email(message: Message) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -86,48 +125,67 @@ def message_send(message_id: int) -> bool:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
 
-    try:
-        email.send()
-    except (smtplib.SMTPException, OSError) as e:
-        _record_failure(message, e)
-        return False
-
-    message.status = Message.Status.SENT
-    message.sent_at = timezone.now()
-    message.last_error = ""
-    message.save(update_fields=["status", "sent_at", "last_error"])
-    return True
+    return email
 
 
-def _record_failure(message: Message, error: Exception) -> None:
+def _record_failure(message: Message, error: Exception) -> Outcome:
+    # The full error is kept on the message for the admin; the log gets
+    # only its kind, since SMTP errors quote the recipient's address.
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         message.status = Message.Status.FAILED
+        outcome = Outcome.GIVEN_UP
         logger.error(
             "Gave up on outbox message %s after %s attempts: %s",
             message.pk,
             message.attempts,
-            message.last_error,
+            _error_kind(error),
         )
     else:
         message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+        outcome = Outcome.RETRYING
         logger.warning(
             "Outbox message %s failed (attempt %s), retrying at %s: %s",
             message.pk,
             message.attempts,
             message.next_attempt_at.isoformat(),
-            message.last_error,
+            _error_kind(error),
         )
 
     message.save(update_fields=["status", "next_attempt_at", "last_error"])
+    return outcome
 
 
-def messages_send_due(*, limit: int = 500) -> tuple[int, int]:
-    """Send pending messages whose time has come. Returns (sent, failed)."""
+def _error_kind(error: Exception) -> str:
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
+def messages_send_due(*, limit: int = 500) -> OutboxRun:
+    """Send pending messages whose time has come, oldest first."""
     due = Message.objects.filter(
         status=Message.Status.PENDING, next_attempt_at__lte=timezone.now()
     ).order_by("next_attempt_at", "pk")
-    ids = list(due.values_list("pk", flat=True)[:limit])
+    outcomes = Counter(_attempt(pk) for pk in due.values_list("pk", flat=True)[:limit])
 
-    sent = sum(1 for pk in ids if message_send(pk))
-    return sent, len(ids) - sent
+    return OutboxRun(
+        sent=outcomes[Outcome.SENT],
+        retrying=outcomes[Outcome.RETRYING],
+        given_up=outcomes[Outcome.GIVEN_UP],
+    )
+
+
+def message_send_again(message: Message) -> bool:
+    """Give a message that was given up a fresh set of attempts, for after
+    an outage longer than the retries last. Returns False if it was not
+    given up."""
+    reset = Message.objects.filter(pk=message.pk, status=Message.Status.FAILED).update(
+        status=Message.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    if not reset:
+        return False
+
+    from town311.notifications.tasks import deliver_message
+
+    transaction.on_commit(lambda: _enqueue_delivery(deliver_message, message.pk))
+    return True

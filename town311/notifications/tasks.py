@@ -1,7 +1,7 @@
 """Background tasks of the outbox: thin wrappers around the services."""
 
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from town311.notifications import services
 from town311.notifications.models import Message
@@ -18,14 +18,13 @@ def deliver_message(message_id: int) -> bool:
 
 @task()
 def deliver_due_messages() -> int:
-    sent, _ = services.messages_send_due()
-    return sent
+    return services.messages_send_due().sent
 
 
 def _schedule_retry(message_id: int) -> None:
     # Backends that can run a task later get the retry queued now; with the
     # others the message waits for the next `send_outbox` run.
-    if not default_task_backend.supports_defer:
+    if not deliver_message.get_backend().supports_defer:
         return
 
     message = Message.objects.filter(

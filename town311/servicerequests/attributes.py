@@ -2,13 +2,18 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from town311.directory.models import ServiceAttribute
+from town311.directory.models import ServiceAttribute, Town
 from town311.lib.errors import InvalidInput
 
 Datatype = ServiceAttribute.Datatype
 MAX_TEXT_LENGTH = 4000
+# Beyond this a number is a typo or an attack: "1e2000000" is eleven
+# characters, but turning it into an integer takes minutes of CPU and the
+# result cannot even be written as JSON.
+MAX_NUMBER = Decimal("1e15")
 
 
 def attributes_clean(service, answers: dict) -> dict:
@@ -17,6 +22,11 @@ def attributes_clean(service, answers: dict) -> dict:
     Unknown codes are dropped. Empty answers count as missing. Raises
     InvalidInput naming each question that needs fixing.
     """
+    if not isinstance(answers, dict):
+        raise InvalidInput(
+            {"attributes": "Send the answers as pairs of question code and answer."}
+        )
+
     cleaned, errors = {}, {}
     questions = service.attributes.filter(variable=True).prefetch_related("values")
     for question in questions:
@@ -35,6 +45,11 @@ def attributes_clean(service, answers: dict) -> dict:
         raise InvalidInput(errors)
 
     return cleaned
+
+
+def _town_zone():
+    town = Town.objects.current()
+    return town.zone if town else timezone.get_current_timezone()
 
 
 def _is_empty(value) -> bool:
@@ -76,6 +91,8 @@ def _clean_value(question: ServiceAttribute, value):
             raise ValueError("enter a number, such as 3 or 2.5.") from None
         if not number.is_finite():
             raise ValueError("enter a number, such as 3 or 2.5.")
+        if number.copy_abs() >= MAX_NUMBER:
+            raise ValueError("enter a smaller number.")
         return int(number) if number == number.to_integral_value() else float(number)
 
     if question.datatype == Datatype.DATETIME:
@@ -85,6 +102,9 @@ def _clean_value(question: ServiceAttribute, value):
             moment = None
         if moment is None:
             raise ValueError("enter a date and time, such as 2026-05-01T14:30.")
+        if timezone.is_naive(moment):
+            # People give local times: read them in the town's time zone.
+            moment = timezone.make_aware(moment, _town_zone())
         return moment.isoformat()
 
     if len(text) > MAX_TEXT_LENGTH:

@@ -1,12 +1,16 @@
 """Choose the department for a new request from its service and place."""
 
+import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from town311.directory.models import Agency, Department, RoutingArea, Service, Town
 from town311.lib import geo
 from town311.lib.errors import ActionError, HandledElsewhere, OutsideServiceArea
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,16 @@ def routing_area_for(service: Service, lat: float, long: float) -> RoutingArea |
     the smallest wins, so a neighbourhood carved out of a district takes
     precedence over the district. A point on an edge counts as inside.
     """
-    areas = RoutingArea.objects.filter(
-        Q(service__isnull=True) | Q(service=service), is_active=True
-    ).select_related("department", "agency")
-    holding = [a for a in areas if geo.covers(a.area, lat, long)]
+    # An area pointing at a department that no longer takes requests is
+    # passed over, so the request falls to the next area or the default.
+    areas = (
+        RoutingArea.objects.filter(
+            Q(service__isnull=True) | Q(service=service), is_active=True
+        )
+        .exclude(department__is_active=False)
+        .select_related("department", "agency")
+    )
+    holding = [a for a in areas if _holds(a, lat, long)]
     if not holding:
         return None
 
@@ -81,11 +91,26 @@ def routing_area_for(service: Service, lat: float, long: float) -> RoutingArea |
 
 def covering_agency(lat: float, long: float) -> Agency | None:
     """The smallest agency area holding the point, if any."""
-    agencies = [a for a in Agency.objects.exclude(area="") if a.covers(lat, long)]
+    agencies = [a for a in Agency.objects.exclude(area="") if _holds(a, lat, long)]
     if not agencies:
         return None
 
     return min(agencies, key=lambda a: (geo.area_size(a.area), a.pk))
+
+
+def _holds(place: RoutingArea | Agency, lat: float, long: float) -> bool:
+    # An area saved around the admin's validation (a script, a raw import)
+    # must not stop every request in town; it is skipped until fixed.
+    try:
+        return place.covers(lat, long)
+    except ValidationError as e:
+        logger.error(
+            "Skipping %s %s: its area is not valid GeoJSON (%s)",
+            type(place).__name__,
+            place.pk,
+            " ".join(e.messages),
+        )
+        return False
 
 
 def _contact_sentence(agency: Agency) -> str:

@@ -78,8 +78,18 @@ def request_submit(
     at = at or timezone.now()
     lat, long = _clean_location(lat, long)
     description = (description or "").strip()
+    address = (address or "").strip()
+    reporter_name = (reporter_name or "").strip()
     reporter_email = (reporter_email or "").strip().lower()
+    reporter_phone = (reporter_phone or "").strip()
     _check_submission(service, description, channel, reporter_email, by)
+    _check_lengths(
+        address=address,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        reporter_phone=reporter_phone,
+        idempotency_key=idempotency_key or "",
+    )
     answers = attributes_clean(service, attributes or {})
     decision = route(service=service, lat=lat, long=long)
 
@@ -90,13 +100,13 @@ def request_submit(
                 description=description,
                 lat=lat,
                 long=long,
-                address=(address or "").strip(),
+                address=address,
                 attributes=answers,
                 channel=channel,
                 is_public=service.is_public,
-                reporter_name=(reporter_name or "").strip(),
+                reporter_name=reporter_name,
                 reporter_email=reporter_email,
-                reporter_phone=(reporter_phone or "").strip(),
+                reporter_phone=reporter_phone,
                 department=decision.department,
                 department_entered_at=at,
                 submitted_at=at,
@@ -181,8 +191,8 @@ def _check_submission(service, description, channel, reporter_email, by) -> None
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidInput(
             {
-                "description": "Keep the description under "
-                f"{MAX_DESCRIPTION_LENGTH} characters."
+                "description": "Keep the description to "
+                f"{MAX_DESCRIPTION_LENGTH} characters or fewer."
             }
         )
 
@@ -193,6 +203,22 @@ def _check_submission(service, description, channel, reporter_email, by) -> None
             raise InvalidInput(
                 {"reporter_email": "Enter an e-mail address like name@example.org."}
             ) from None
+
+
+def _check_lengths(**values: str) -> None:
+    # PostgreSQL refuses an over-long value with an error page and SQLite
+    # keeps it whole; either way the person should hear what to shorten.
+    errors = {}
+    for name, value in values.items():
+        field = ServiceRequest._meta.get_field(name)
+        if len(value) > field.max_length:
+            errors[name] = (
+                f"Keep the {field.verbose_name} to {field.max_length} "
+                "characters or fewer."
+            )
+
+    if errors:
+        raise InvalidInput(errors)
 
 
 # Working a request
@@ -396,9 +422,13 @@ def request_assign(
         locked = _lock(service_request)
         _check_staff(by, locked)
         _check_open(locked, "assign")
-        if assignee is not None and (
-            not assignee.is_active or not assignee.works_for(locked.department)
-        ):
+        if assignee is not None and not assignee.is_active:
+            raise NotAllowed(
+                f"{assignee}'s account is switched off; assign someone else.",
+                field="assignee",
+            )
+
+        if assignee is not None and not assignee.works_for(locked.department):
             raise NotAllowed(
                 f"{assignee} does not work for {locked.department}; "
                 "assign someone from that department.",
@@ -493,6 +523,7 @@ def request_refer(
         _check_staff(by, locked)
         _check_open(locked, "refer")
         at = _moment(at, locked)
+        from_status = locked.status
         locked.agency = agency
         _close(locked, Resolution.REFERRED, at)
         _event(
@@ -503,6 +534,7 @@ def request_refer(
             text=message.strip(),
             agency=agency,
             resolution=Resolution.REFERRED,
+            from_status=from_status,
             to_status=Status.CLOSED,
         )
         _save(locked)
@@ -522,13 +554,18 @@ def request_merge(
     with transaction.atomic():
         # Lock both rows in a fixed order so two merges cannot deadlock.
         pks = sorted({service_request.pk, original.pk})
-        rows = {
-            r.pk: r
-            for r in ServiceRequest.objects.select_for_update().filter(pk__in=pks)
-        }
+        rows = ServiceRequest.objects.select_for_update().filter(pk__in=pks)
+        rows = {r.pk: r for r in rows.order_by("pk")}
         locked, target = rows[service_request.pk], rows[original.pk]
         _check_staff(by, locked)
         _check_open(locked, "merge")
+        if original.pk == locked.pk:
+            raise InvalidTransition(
+                "A request cannot be a duplicate of itself; pick the request "
+                "it repeats.",
+                field="original",
+            )
+
         # Point at the request that ends the chain, so followers land where
         # the outcome will be decided.
         while target.duplicate_of_id:
@@ -538,10 +575,13 @@ def request_merge(
 
         if target.pk == locked.pk:
             raise InvalidTransition(
-                "A request cannot be a duplicate of itself.", field="original"
+                f"Request {original.number} was already merged into request "
+                f"{locked.number}, so it cannot be the original.",
+                field="original",
             )
 
         at = _moment(at, locked)
+        from_status = locked.status
         locked.duplicate_of = target
         _close(locked, Resolution.DUPLICATE, at)
         _event(
@@ -552,6 +592,7 @@ def request_merge(
             text=f"Merged into request {target.number}.",
             duplicate_of=target,
             resolution=Resolution.DUPLICATE,
+            from_status=from_status,
             to_status=Status.CLOSED,
         )
         _save(locked)
@@ -631,7 +672,11 @@ def request_reopen(
         if by is not None:
             _check_staff(by, locked)
         if locked.status != Status.CLOSED:
-            raise InvalidTransition(f"Request {locked.number} is not closed.")
+            status = locked.get_status_display().lower()
+            raise InvalidTransition(
+                f"Request {locked.number} is still open ({status}); only a "
+                "closed request can be reopened."
+            )
 
         at = _moment(at, locked)
         locked.status = Status.ACKNOWLEDGED
@@ -658,8 +703,11 @@ def request_reopen(
 
 
 def _lock(service_request: ServiceRequest) -> ServiceRequest:
+    # Only the request row: PostgreSQL cannot lock the nullable side of the
+    # join to the department, and locking the department would make every
+    # action in its queue wait for every other.
     return (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("department")
         .get(pk=service_request.pk)
     )

@@ -14,5 +14,8 @@ class Command(BaseCommand):
     help = "Send outbox messages that are due, retrying earlier failures."
 
     def handle(self, *args, **options) -> str:
-        sent, failed = messages_send_due()
-        return f"Sent {sent} message(s), {failed} failed and will be retried."
+        run = messages_send_due()
+        return (
+            f"Sent {run.sent} message(s); {run.retrying} failed and will be "
+            f"retried, {run.given_up} given up."
+        )
