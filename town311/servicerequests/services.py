@@ -757,9 +757,18 @@ def _required_text(text: str, message: str) -> str:
 
 
 def _moment(at: datetime | None, service_request: ServiceRequest) -> datetime:
-    at = at or timezone.now()
-    if at < service_request.submitted_at:
-        raise ActionError("An action cannot happen before the request was submitted.")
+    if at is None:
+        return timezone.now()
+
+    # A replayed history must stay in order, or the timeline and the
+    # metric timestamps would tell different stories.
+    latest = service_request.events.order_by("-created_at")
+    latest_at = latest.values_list("created_at", flat=True).first()
+    if at < (latest_at or service_request.submitted_at):
+        raise ActionError(
+            f"An action on request {service_request.number} cannot be dated "
+            "before its latest timeline event."
+        )
 
     return at
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from town311.directory.models import Agency
-from town311.lib.errors import InvalidTransition
+from town311.lib.errors import ActionError, InvalidTransition
 from town311.servicerequests import services
 from town311.servicerequests.models import Resolution, Status
 from town311.servicerequests.tests.base import HOUR, SUBMITTED_AT, LifecycleTestCase
@@ -129,6 +129,23 @@ class AcknowledgedAtTests(LifecycleTestCase):
 
         self.assertAcknowledged(SUBMITTED_AT + HOUR)
         self.assertEqual(self.request.events.get().created_at, SUBMITTED_AT + HOUR)
+
+    def test_it_refuses_a_moment_before_the_latest_event(self):
+        services.request_add_note(
+            self.request,
+            by=self.roads_clerk,
+            text="Crew booked",
+            at=SUBMITTED_AT + 2 * HOUR,
+        )
+
+        refused = self.assertRefused(
+            ActionError,
+            services.request_acknowledge,
+            self.request,
+            by=self.roads_clerk,
+            at=SUBMITTED_AT + HOUR,
+        )
+        self.assertIn("before its latest timeline event", refused.message)
 
     def test_it_credits_the_queue_when_a_coordinator_acknowledges(self):
         services.request_acknowledge(self.request, by=self.coordinator)

@@ -1,0 +1,40 @@
+"""Loading the demo town: the directory, then a year of history, as one
+transaction so a failed load leaves the database as it was."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+
+from town311.demo.history import history_generate
+from town311.demo.town import DemoTown, demo_delete, town_create
+from town311.notifications.models import Message
+
+
+def demo_town_load(
+    *,
+    seed: int,
+    requests: int,
+    end: datetime,
+    replace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[DemoTown, int]:
+    """Create Riverton and `requests` requests ending at `end`. Returns the
+    town and how many requests were made. With `replace`, existing requests,
+    the directory and the demo's users are deleted first."""
+    with transaction.atomic():
+        if replace:
+            demo_delete()
+
+        last_message = Message.objects.aggregate(last=Max("pk"))["last"] or 0
+        demo = town_create()
+        created = history_generate(
+            demo=demo, seed=seed, count=requests, end=end, progress=progress
+        )
+
+        # The replayed history happened long ago and to invented people:
+        # whatever it queued in the outbox must never be sent.
+        Message.objects.filter(pk__gt=last_message).delete()
+
+    return demo, created
