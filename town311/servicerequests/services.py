@@ -302,23 +302,7 @@ def request_reply(
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
-        at = _moment(at, locked)
-        from_status = locked.status
-        if locked.status == Status.SUBMITTED:
-            _move(locked, Status.ACKNOWLEDGED, at)
-        else:
-            locked.updated_at = at
-
-        _event(
-            locked,
-            Event.Kind.REPLY,
-            at=at,
-            by=by,
-            text=text,
-            from_status=from_status if from_status != locked.status else "",
-            to_status=locked.status if from_status != locked.status else "",
-        )
-        _save(locked)
+        _staff_message(locked, Event.Kind.REPLY, text, by=by, at=_moment(at, locked))
 
     return _refreshed(service_request)
 
@@ -361,23 +345,13 @@ def request_ask_information(
         locked = _lock(service_request)
         _check_staff(by, locked)
         _check_open(locked, "ask about")
-        at = _moment(at, locked)
-        from_status = locked.status
-        if locked.status == Status.SUBMITTED:
-            _move(locked, Status.ACKNOWLEDGED, at)
-        else:
-            locked.updated_at = at
-
-        _event(
+        _staff_message(
             locked,
             Event.Kind.INFORMATION_REQUESTED,
-            at=at,
+            question,
             by=by,
-            text=question,
-            from_status=from_status if from_status != locked.status else "",
-            to_status=locked.status if from_status != locked.status else "",
+            at=_moment(at, locked),
         )
-        _save(locked)
 
     return _refreshed(service_request)
 
@@ -771,6 +745,29 @@ def _moment(at: datetime | None, service_request: ServiceRequest) -> datetime:
         )
 
     return at
+
+
+def _staff_message(
+    service_request: ServiceRequest, kind: str, text: str, *, by: User, at: datetime
+) -> None:
+    """Write a public message from staff; the first one acknowledges."""
+    from_status = service_request.status
+    if from_status == Status.SUBMITTED:
+        _move(service_request, Status.ACKNOWLEDGED, at)
+    else:
+        service_request.updated_at = at
+
+    moved = from_status != service_request.status
+    _event(
+        service_request,
+        kind,
+        at=at,
+        by=by,
+        text=text,
+        from_status=from_status if moved else "",
+        to_status=service_request.status if moved else "",
+    )
+    _save(service_request)
 
 
 def _move(service_request: ServiceRequest, status: str, at: datetime) -> None:
