@@ -12,11 +12,13 @@ PORT ?= 8000
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "town311 needs Python 3.11 or newer")'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@command -v npm >/dev/null || { echo "town311 needs Node.js with npm for its browser libraries (Leaflet, htmx)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 run: install

@@ -4,6 +4,8 @@ from town311.directory.models import (
     Agency,
     AttributeValue,
     Department,
+    Neighbourhood,
+    Place,
     RoutingArea,
     Service,
     ServiceAttribute,
@@ -101,3 +103,22 @@ class RoutingAreaAdmin(admin.ModelAdmin):
     @admin.display(description="sends requests to")
     def destination(self, obj: RoutingArea) -> str:
         return str(obj.destination or "")
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["area"].help_text = AREA_HELP
+        return form
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "lat", "long"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases"]

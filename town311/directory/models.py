@@ -354,3 +354,48 @@ class RoutingArea(AreaMixin, models.Model):
     @property
     def destination(self) -> "Department | Agency":
         return self.department or self.agency
+
+
+class Neighbourhood(AreaMixin, models.Model):
+    """A named part of town residents know, used to browse requests, to
+    subscribe to alerts and to compare response times across the town."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    area = models.TextField(
+        validators=[validate_area], help_text="GeoJSON Polygon or MultiPolygon."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(models.Model):
+    """A street or landmark residents may type instead of placing a pin.
+
+    This is the town's own gazetteer: it needs no outside geocoding
+    service, and it knows the names locals use ("the old mill").
+    """
+
+    class Kind(models.TextChoices):
+        STREET = "street", "Street"
+        LANDMARK = "landmark", "Landmark"
+        INTERSECTION = "intersection", "Intersection"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.LANDMARK)
+    aliases = models.CharField(
+        max_length=300, blank=True, help_text="Other names, comma-separated."
+    )
+    lat = models.FloatField("latitude")
+    long = models.FloatField("longitude")
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="place_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ class Resolution(models.TextChoices):
     NO_ACTION = "no_action", "No action needed"
     NOT_LOCATED = "not_located", "Could not locate"
     NO_RESPONSE = "no_response", "No response to a question"
+    WITHDRAWN = "withdrawn", "Withdrawn by the resident"
 
 
 class Channel(models.TextChoices):
@@ -60,6 +62,15 @@ class ServiceRequest(models.Model):
     lat = models.FloatField("latitude")
     long = models.FloatField("longitude")
     address = models.CharField(max_length=300, blank=True)
+    neighbourhood = models.ForeignKey(
+        "directory.Neighbourhood",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        editable=False,
+        help_text="Where the request is, worked out once at submission.",
+    )
     attributes = models.JSONField(
         default=dict, blank=True, help_text="Answers to the service's questions."
     )
@@ -243,7 +254,17 @@ def photo_path(photo: "Photo", filename: str) -> str:
 
 
 class Photo(models.Model):
-    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="photos")
+    """A photo of a request, stored without its EXIF data.
+
+    A photo uploaded before its request exists (the report form uploads
+    as soon as one is picked) has no request yet, only the `draft_key` of
+    the form it belongs to; it is attached when the request is submitted.
+    """
+
+    request = models.ForeignKey(
+        ServiceRequest, models.CASCADE, related_name="photos", null=True, blank=True
+    )
+    draft_key = models.CharField(max_length=64, blank=True, db_index=True)
     image = models.ImageField(
         upload_to=photo_path, width_field="width", height_field="height"
     )
@@ -281,3 +302,47 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"Follower of request {self.request_id}"
+
+
+class MeToo(models.Model):
+    """A resident saying "this affects me too" without filing a duplicate."""
+
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="me_toos")
+    visitor = models.CharField(
+        max_length=64, help_text="A hash of the browser session or e-mail address."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "visitor"], name="one_me_too_per_visitor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Me too on request {self.request_id}"
+
+
+class Rating(models.Model):
+    """How the resident judged the outcome of a closed request."""
+
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="ratings")
+    is_fixed = models.BooleanField("fixed")
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5),
+                name="rating_score_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Rating of request {self.request_id}"

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from town311.directory.models import Agency, Department, RoutingArea, Service, Town
+from town311.directory.models import (
+    Agency,
+    Department,
+    Neighbourhood,
+    RoutingArea,
+    Service,
+    Town,
+)
 from town311.lib import geo
 from town311.lib.errors import ActionError, HandledElsewhere, OutsideServiceArea
 
@@ -87,6 +94,15 @@ def routing_area_for(service: Service, lat: float, long: float) -> RoutingArea |
         holding,
         key=lambda a: (a.service_id is None, geo.area_size(a.area), a.pk),
     )
+
+
+def neighbourhood_at(lat: float, long: float) -> Neighbourhood | None:
+    """The smallest neighbourhood holding the point, if any."""
+    holding = [n for n in Neighbourhood.objects.all() if _holds(n, lat, long)]
+    if not holding:
+        return None
+
+    return min(holding, key=lambda n: (geo.area_size(n.area), n.pk))
 
 
 def covering_agency(lat: float, long: float) -> Agency | None:

@@ -33,7 +33,7 @@ from town311.servicerequests.models import (
     ServiceRequest,
     Status,
 )
-from town311.servicerequests.routing import route
+from town311.servicerequests.routing import neighbourhood_at, route
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ def request_submit(
                 lat=lat,
                 long=long,
                 address=address,
+                neighbourhood=neighbourhood_at(lat, long),
                 attributes=answers,
                 channel=channel,
                 is_public=service.is_public,
