@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "town311.notifications",
     "town311.demo",
     "town311.front",
+    "town311.report",
+    "town311.residents",
+    "town311.alerts",
+    "town311.metrics",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,11 @@ from town311.front import views as front_views
 
 urlpatterns = [
     path("", front_views.home, name="home"),
+    path("", include("town311.front.urls")),
+    path("report/", include("town311.report.urls")),
+    path("my/", include("town311.residents.urls")),
+    path("alerts/", include("town311.alerts.urls")),
+    path("email/", include("town311.notifications.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
