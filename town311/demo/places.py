@@ -1,4 +1,5 @@
-"""Where Riverton is: its outline, its districts, its streets.
+"""Where Riverton is: its outline, its districts, its neighbourhoods, its
+streets and landmarks.
 
 Riverton is invented. It sits on farmland in eastern Nebraska, drawn in
 kilometres around a centre point and turned into longitude and latitude
@@ -10,9 +11,11 @@ kilometres is inside the same shape in degrees.
 import json
 import math
 import random
+from dataclasses import dataclass
 
 import shapely
-from shapely.geometry import Point, Polygon
+from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.geometry.base import BaseGeometry
 
 CENTRE = (40.95, -97.35)
 KM_PER_DEGREE_LAT = 111.0
@@ -105,6 +108,73 @@ COOPERATIVE_TERRITORY: Outline = [
     (-66.0, 48.0),
 ]
 
+# The neighbourhoods residents know, which tile the whole town. Each outline
+# shares its edges with its neighbours' (and with Downtown's and Northgate's,
+# which are the districts above), and reaches out past the town limits,
+# where it is cut to the boundary; FAR is safely beyond them.
+FAR = 15.0
+PRAIRIE_HEIGHTS: Outline = [
+    (-FAR, 0.5),
+    DOWNTOWN[6],
+    DOWNTOWN[5],
+    DOWNTOWN[4],
+    (1.2, FAR),
+    (-FAR, FAR),
+]
+# North of Downtown, wrapped around the Northgate subdivision.
+BLUESTEM: Outline = [
+    DOWNTOWN[4],
+    (1.2, FAR),
+    (FAR, FAR),
+    (FAR, 4.6),
+    NORTHGATE[2],
+    NORTHGATE[3],
+    NORTHGATE[4],
+    NORTHGATE[5],
+    NORTHGATE[0],
+    DOWNTOWN[3],
+]
+EASTFIELD: Outline = [
+    DOWNTOWN[3],
+    NORTHGATE[0],
+    NORTHGATE[1],
+    NORTHGATE[2],
+    (FAR, 4.6),
+    (FAR, -1.5),
+    (2.5, -1.5),
+    DOWNTOWN[2],
+]
+KILN_HILL: Outline = [(2.5, -1.5), (FAR, -1.5), (FAR, -FAR), (2.5, -FAR)]
+# The old south side, where the flour mill stood on the millrace.
+OLD_MILL: Outline = [
+    DOWNTOWN[0],
+    DOWNTOWN[1],
+    DOWNTOWN[2],
+    (2.5, -1.5),
+    (2.5, -FAR),
+    (-1.5, -FAR),
+    (-0.6, -1.3),
+]
+# Along the Sable River, with Riverside Park, to the south-west.
+RIVERSIDE: Outline = [
+    (-FAR, 0.5),
+    (-FAR, -FAR),
+    (-1.5, -FAR),
+    (-0.6, -1.3),
+    DOWNTOWN[0],
+    DOWNTOWN[6],
+]
+NEIGHBOURHOODS: list[tuple[str, Outline]] = [
+    ("Downtown", DOWNTOWN),
+    ("Northgate", NORTHGATE),
+    ("Prairie Heights", PRAIRIE_HEIGHTS),
+    ("Bluestem", BLUESTEM),
+    ("Eastfield", EASTFIELD),
+    ("Kiln Hill", KILN_HILL),
+    ("Old Mill", OLD_MILL),
+    ("Riverside", RIVERSIDE),
+]
+
 # Avenues run north to south every 800 m, named west to east.
 AVENUES = [
     "Alder Ave",
@@ -181,6 +251,101 @@ PARK_FEATURES = [
 ]
 
 
+@dataclass(frozen=True)
+class PlaceSpec:
+    """A place of the town's gazetteer, at (x, y) km from the centre."""
+
+    name: str
+    aliases: str
+    x: float
+    y: float
+
+
+# Places residents name instead of an address, with the names locals use.
+LANDMARKS = [
+    # Downtown
+    PlaceSpec(
+        "City Hall", "Riverton City Hall, Town Hall, Municipal Building", 0.6, 0.1
+    ),
+    PlaceSpec(
+        "Courthouse Square",
+        "Tallgrass County Courthouse, the courthouse, the square",
+        0.3,
+        0.35,
+    ),
+    PlaceSpec("Riverton Public Library", "Main Library, the library", -0.3, 0.6),
+    PlaceSpec("Riverton Transit Center", "bus station, bus depot", 1.3, 0.4),
+    PlaceSpec("Farmers Market Pavilion", "farmers market, the pavilion", 0.9, 0.9),
+    # Riverside
+    PlaceSpec("Riverside Park", "River Park", -2.4, -1.7),
+    PlaceSpec("Riverside Park Boat Ramp", "the boat ramp", -3.6, -2.1),
+    PlaceSpec(
+        "Sable River Footbridge", "the footbridge, pedestrian bridge", -1.2, -0.95
+    ),
+    PlaceSpec("Riverton Water Treatment Plant", "water plant", -6.0, -3.0),
+    # Prairie Heights
+    PlaceSpec("Riverton High School", "RHS, Riverton High, the high school", -3.0, 3.0),
+    PlaceSpec(
+        "Prairie Heights Community Center", "community center, rec center", -4.5, 2.5
+    ),
+    PlaceSpec("Prairie Commons", "the commons", -2.0, 5.0),
+    # Bluestem
+    PlaceSpec("Bluestem Meadow Park", "Bluestem Park, the meadow", 2.0, 5.0),
+    PlaceSpec("Riverton Aquatic Center", "swimming pool, the pool", 1.8, 3.0),
+    PlaceSpec("Riverton Cemetery", "the cemetery", 2.5, 6.5),
+    # Northgate
+    PlaceSpec("Northgate Elementary School", "Northgate Elementary", 4.5, 4.2),
+    # Eastfield
+    PlaceSpec(
+        "Riverton Memorial Hospital",
+        "Memorial Hospital, the hospital, emergency room",
+        3.5,
+        1.0,
+    ),
+    PlaceSpec("Riverton Community College", "RCC, the college", 5.0, -0.5),
+    PlaceSpec("Eastfield Shopping Center", "the mall, Eastfield Mall", 7.5, 1.0),
+    # Kiln Hill
+    PlaceSpec("Kiln Hill Park", "Kiln Hill playground", 4.5, -3.5),
+    PlaceSpec("Riverton Fairgrounds", "the fairgrounds, county fair", 5.5, -5.0),
+    PlaceSpec(
+        "Riverton Recycling Center", "the dump, transfer station, recycling", 3.5, -5.0
+    ),
+    # Old Mill
+    PlaceSpec("Old Mill Park", "Mill Park, the old mill, the flour mill", 0.05, -2.2),
+    PlaceSpec("Riverton Depot", "the depot, old train station", 0.6, -1.2),
+    PlaceSpec("Cooper Street Playground", "Cooper playground", 1.4, -0.76),
+    PlaceSpec("Granary Green", "the green", 1.0, -1.75),
+    PlaceSpec("Sable Bend Park", "Sable Bend", -0.5, -6.6),
+]
+
+# Corners people give as the place of a problem, in km (east, north); their
+# names come from the street grid, as the demo's addresses do.
+INTERSECTIONS = [
+    (0.0, 0.0),
+    (0.0, 2.5),
+    (-3.2, 0.0),
+    (3.2, 0.0),
+    (0.0, -2.0),
+    (-1.6, 4.0),
+    (4.8, -2.5),
+]
+
+ORDINAL_WORDS = [
+    "First",
+    "Second",
+    "Third",
+    "Fourth",
+    "Fifth",
+    "Sixth",
+    "Seventh",
+    "Eighth",
+    "Ninth",
+    "Tenth",
+    "Eleventh",
+    "Twelfth",
+]
+
+
 def to_lat_long(x: float, y: float) -> tuple[float, float]:
     lat = CENTRE[0] + y / KM_PER_DEGREE_LAT
     long = CENTRE[1] + x / KM_PER_DEGREE_LONG
@@ -228,6 +393,78 @@ def street_at(y: float) -> str:
         return f"{ordinal(n)} St"
 
     return SOUTH_STREETS[min(-n, len(SOUTH_STREETS)) - 1]
+
+
+def shape_geojson(geometry: BaseGeometry) -> str:
+    """GeoJSON of a (multi)polygon drawn in km."""
+    in_degrees = shapely.transform(
+        geometry, lambda points: [to_lat_long(x, y)[::-1] for x, y in points]
+    )
+    return json.dumps(mapping(in_degrees))
+
+
+def neighbourhood_areas() -> list[tuple[str, str]]:
+    """(name, GeoJSON area) of each neighbourhood, cut to the town limits."""
+    town = Polygon(BOUNDARY)
+    return [
+        (name, shape_geojson(Polygon(outline).intersection(town)))
+        for name, outline in NEIGHBOURHOODS
+    ]
+
+
+def streets() -> list[PlaceSpec]:
+    """Every street and avenue the demo's addresses use that crosses the
+    town, placed at the middle of its longest stretch inside it, and County
+    Road 12."""
+    town = Polygon(BOUNDARY).buffer(-Places.EDGE_MARGIN_KM)
+    found = []
+
+    for index, name in enumerate(AVENUES):
+        x = (index - len(AVENUES) // 2) * AVENUE_SPACING_KM
+        line = LineString([(x, -FAR), (x, FAR)])
+        if point := _middle_inside(line, town):
+            found.append(PlaceSpec(name, _directions(name, "N", "S"), *point))
+
+    for n in range(-len(SOUTH_STREETS), round(FAR / STREET_SPACING_KM)):
+        y = n * STREET_SPACING_KM
+        line = LineString([(-FAR, y), (FAR, y)])
+        if point := _middle_inside(line, town):
+            name = street_at(y)
+            aliases = _directions(name, "E", "W")
+            if 1 <= n <= len(ORDINAL_WORDS):
+                aliases += f", {ORDINAL_WORDS[n - 1]} St"
+            found.append(PlaceSpec(name, aliases, *point))
+
+    road = Polygon(COUNTY_ROAD_12).intersection(town)
+    centre = road.representative_point()
+    found.append(PlaceSpec("County Road 12", "CR 12, County Rd 12", centre.x, centre.y))
+    return found
+
+
+def intersections() -> list[PlaceSpec]:
+    """The corners in INTERSECTIONS, named both ways round."""
+    corners = []
+    for x, y in INTERSECTIONS:
+        street, avenue = street_at(y), avenue_at(x)
+        corners.append(PlaceSpec(f"{street} & {avenue}", f"{avenue} & {street}", x, y))
+
+    return corners
+
+
+def _middle_inside(line: LineString, area) -> tuple[float, float] | None:
+    inside = line.intersection(area)
+    if inside.is_empty:
+        return None
+
+    pieces = getattr(inside, "geoms", [inside])
+    longest = max(pieces, key=lambda piece: piece.length)
+    middle = longest.interpolate(0.5, normalized=True)
+    return middle.x, middle.y
+
+
+def _directions(name: str, *directions: str) -> str:
+    # Addresses put a direction before the street ("240 E Main St").
+    return ", ".join(f"{direction} {name}" for direction in directions)
 
 
 class Places:

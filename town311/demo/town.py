@@ -1,6 +1,6 @@
 """The directory of Riverton, the demo town: its departments, the outside
 agencies, the services residents pick and their questions, the routing
-areas, and the people who sign in.
+areas, its neighbourhoods and gazetteer, and the people who sign in.
 
 Everything here is invented. E-mail addresses and websites use the
 reserved .example domain and phone numbers the 555-01xx range, so nothing
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.utils.text import slugify
 
 from town311.accounts.models import User
 from town311.demo import places
@@ -18,6 +19,8 @@ from town311.directory.models import (
     Agency,
     AttributeValue,
     Department,
+    Neighbourhood,
+    Place,
     RoutingArea,
     Service,
     ServiceAttribute,
@@ -760,6 +763,8 @@ def database_holds_data() -> bool:
         or Department.objects.exists()
         or Agency.objects.exists()
         or Service.objects.exists()
+        or Neighbourhood.objects.exists()
+        or Place.objects.exists()
         or ServiceRequest.objects.exists()
         or User.objects.filter(username__in=demo_usernames()).exists()
     )
@@ -775,6 +780,8 @@ def demo_delete() -> None:
     ServiceRequest.objects.all().delete()
 
     RoutingArea.objects.all().delete()
+    Neighbourhood.objects.all().delete()
+    Place.objects.all().delete()
     Service.objects.all().delete()
     ServiceGroup.objects.all().delete()
     Agency.objects.all().delete()
@@ -819,6 +826,8 @@ def town_create() -> DemoTown:
 
     _services_create(demo)
     _routing_areas_create(demo)
+    _neighbourhoods_create()
+    _places_create()
     _people_create(demo)
     return demo
 
@@ -869,6 +878,36 @@ def _routing_areas_create(demo: DemoTown) -> None:
             department=demo.departments.get(spec.department),
             agency=demo.agencies.get(spec.agency),
         )
+
+
+def _neighbourhoods_create() -> None:
+    Neighbourhood.objects.bulk_create(
+        Neighbourhood(name=name, slug=slugify(name), area=area)
+        for name, area in places.neighbourhood_areas()
+    )
+
+
+def _places_create() -> None:
+    gazetteer = [
+        (Place.Kind.STREET, places.streets()),
+        (Place.Kind.LANDMARK, places.LANDMARKS),
+        (Place.Kind.INTERSECTION, places.intersections()),
+    ]
+    rows = []
+    for kind, entries in gazetteer:
+        for entry in entries:
+            lat, long = places.to_lat_long(entry.x, entry.y)
+            rows.append(
+                Place(
+                    name=entry.name,
+                    kind=kind,
+                    aliases=entry.aliases,
+                    lat=lat,
+                    long=long,
+                )
+            )
+
+    Place.objects.bulk_create(rows)
 
 
 def _people_create(demo: DemoTown) -> None:

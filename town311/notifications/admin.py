@@ -10,7 +10,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["=to", "subject"]
     raw_id_fields = ["request"]
-    readonly_fields = ["attempts", "last_error", "created_at", "sent_at"]
+    readonly_fields = ["headers", "attempts", "last_error", "created_at", "sent_at"]
     actions = ["send_again"]
 
     @admin.action(description="Send again (messages given up)")

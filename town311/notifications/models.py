@@ -19,6 +19,11 @@ class Message(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Extra e-mail headers, such as List-Unsubscribe.",
+    )
     kind = models.CharField(
         max_length=50, blank=True, help_text="What caused it, e.g. “acknowledged”."
     )

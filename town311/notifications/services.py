@@ -32,6 +32,7 @@ def message_queue(
     body_html: str = "",
     kind: str = "",
     request=None,
+    headers: dict[str, str] | None = None,
 ) -> Message:
     """Put an e-mail in the outbox; it is sent once the transaction commits."""
     message = Message.objects.create(
@@ -39,6 +40,7 @@ def message_queue(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        headers=headers or {},
         kind=kind,
         request=request,
     )
@@ -121,6 +123,7 @@ def _email(message: Message) -> EmailMultiAlternatives:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
+        headers=message.headers or None,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

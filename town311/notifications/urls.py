@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from town311.notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    # /email/
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -3,34 +3,35 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    IN_PROGRESS = "in_progress", "In progress"
-    CLOSED = "closed", "Closed"
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 
 
 class Resolution(models.TextChoices):
-    FIXED = "fixed", "Fixed"
-    DUPLICATE = "duplicate", "Duplicate"
-    REFERRED = "referred", "Referred to another agency"
-    NO_ACTION = "no_action", "No action needed"
-    NOT_LOCATED = "not_located", "Could not locate"
-    NO_RESPONSE = "no_response", "No response to a question"
-    WITHDRAWN = "withdrawn", "Withdrawn by the resident"
+    FIXED = "fixed", _("Fixed")
+    DUPLICATE = "duplicate", _("Duplicate")
+    REFERRED = "referred", _("Referred to another agency")
+    NO_ACTION = "no_action", _("No action needed")
+    NOT_LOCATED = "not_located", _("Could not locate")
+    NO_RESPONSE = "no_response", _("No response to a question")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the resident")
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Web"
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "E-mail"
-    WALK_IN = "walk_in", "Walk-in"
-    API = "api", "API"
+    WEB = "web", _("Web")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WALK_IN = "walk_in", _("Walk-in")
+    API = "api", _("API")
 
 
 class ServiceRequestQuerySet(models.QuerySet):
@@ -157,6 +158,7 @@ class ServiceRequest(models.Model):
             models.Index(fields=["acknowledged_at"], name="request_acknowledged"),
             models.Index(fields=["closed_at"], name="request_closed"),
             models.Index(fields=["updated_at"], name="request_updated"),
+            models.Index(fields=["reporter_email"], name="request_reporter"),
         ]
 
     def __str__(self) -> str:
@@ -178,20 +180,20 @@ class Event(models.Model):
     against."""
 
     class Kind(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        ROUTED = "routed", "Routed"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        WORK_STARTED = "work_started", "Work started"
-        REPLY = "reply", "Reply"
-        NOTE = "note", "Internal note"
-        INFORMATION_REQUESTED = "information_requested", "Information requested"
-        INFORMATION_PROVIDED = "information_provided", "Information provided"
-        ASSIGNED = "assigned", "Assigned"
-        REASSIGNED = "reassigned", "Reassigned"
-        REFERRED = "referred", "Referred"
-        MERGED = "merged", "Merged as duplicate"
-        CLOSED = "closed", "Closed"
-        REOPENED = "reopened", "Reopened"
+        SUBMITTED = "submitted", _("Submitted")
+        ROUTED = "routed", _("Routed")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        WORK_STARTED = "work_started", _("Work started")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+        INFORMATION_REQUESTED = "information_requested", _("Information requested")
+        INFORMATION_PROVIDED = "information_provided", _("Information provided")
+        ASSIGNED = "assigned", _("Assigned")
+        REASSIGNED = "reassigned", _("Reassigned")
+        REFERRED = "referred", _("Referred")
+        MERGED = "merged", _("Merged as duplicate")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
 
     request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind)

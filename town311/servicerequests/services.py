@@ -11,18 +11,25 @@ themselves (answering a question, reopening through their rating).
 demo town and the history importer, which replay past actions.
 """
 
+import contextvars
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from town311.accounts.models import User
+from town311.alerts.services import alerts_queue
 from town311.directory.models import Agency, Department, Service
 from town311.lib.errors import ActionError, InvalidInput, InvalidTransition, NotAllowed
+from town311.notifications.followers import followers_notify, reporter_confirm
+from town311.notifications.wording import status_label
 from town311.servicerequests.attributes import attributes_clean
 from town311.servicerequests.models import (
     OPEN_STATUSES,
@@ -37,12 +44,25 @@ from town311.servicerequests.routing import neighbourhood_at, route
 
 logger = logging.getLogger(__name__)
 
+_replaying = contextvars.ContextVar("replaying", default=False)
+
 MAX_DESCRIPTION_LENGTH = 4000
 
 # Resolutions that need their own action, because they carry more than a word.
 RESOLUTIONS_WITH_OWN_ACTION = (Resolution.DUPLICATE, Resolution.REFERRED)
 
 STAFF_CHANNELS = (Channel.PHONE, Channel.WALK_IN, Channel.EMAIL)
+
+
+@contextmanager
+def history_replay() -> Iterator[None]:
+    """Replay past actions (the demo town, imports) without telling anyone:
+    inside it, actions queue no e-mail to followers and no area alerts."""
+    token = _replaying.set(True)
+    try:
+        yield
+    finally:
+        _replaying.reset(token)
 
 
 # Submitting
@@ -135,6 +155,9 @@ def request_submit(
                     is_reporter=True,
                     created_at=at,
                 )
+            if not _replaying.get():
+                reporter_confirm(service_request)
+                alerts_queue(service_request)
     except IntegrityError:
         # Two identical submissions raced; the other one won.
         if idempotency_key:
@@ -655,6 +678,10 @@ def request_reopen(
 
         at = _moment(at, locked)
         locked.status = Status.ACKNOWLEDGED
+        if by is not None:
+            # Only a withdrawn request was never acknowledged; staff taking
+            # it back up is its acknowledgment.
+            _mark_acknowledged(locked, at)
         locked.resolution = ""
         locked.closed_at = None
         locked.agency = None
@@ -668,6 +695,64 @@ def request_reopen(
             text=reason.strip(),
             from_status=Status.CLOSED,
             to_status=Status.ACKNOWLEDGED,
+        )
+        _save(locked)
+
+    return _refreshed(service_request)
+
+
+# What residents do themselves
+
+
+def request_withdraw(
+    service_request: ServiceRequest,
+    *,
+    email: str,
+    at: datetime | None = None,
+) -> ServiceRequest:
+    """Close a request at its reporter's wish, while nobody has acknowledged
+    it yet.
+
+    A withdrawal is not a response from the town: it sets `closed_at`, so
+    the request leaves the queue, but not `acknowledged_at`. The metrics
+    leave withdrawn requests out of close figures by their resolution.
+    """
+    email = (email or "").strip().lower()
+    with transaction.atomic():
+        locked = _lock(service_request)
+        if not email or email != locked.reporter_email.lower():
+            raise NotAllowed(
+                gettext(
+                    "Only the person who reported request %(number)s can withdraw it."
+                )
+                % {"number": locked.number}
+            )
+
+        if locked.status != Status.SUBMITTED:
+            raise InvalidTransition(
+                gettext(
+                    "Request %(number)s is already %(status)s; only a request "
+                    "nobody has acknowledged yet can be withdrawn."
+                )
+                % {
+                    "number": locked.number,
+                    "status": status_label(locked.status).lower(),
+                }
+            )
+
+        at = _moment(at, locked)
+        locked.status = Status.CLOSED
+        locked.resolution = Resolution.WITHDRAWN
+        locked.closed_at = at
+        locked.updated_at = at
+        _event(
+            locked,
+            Event.Kind.CLOSED,
+            at=at,
+            text="Withdrawn by the resident.",
+            resolution=Resolution.WITHDRAWN,
+            from_status=Status.SUBMITTED,
+            to_status=Status.CLOSED,
         )
         _save(locked)
 
@@ -821,6 +906,12 @@ def _event(
     service_request: ServiceRequest, kind: str, *, at: datetime, by=None, **fields
 ) -> Event:
     fields.setdefault("is_public", True)
-    return Event.objects.create(
+    event = Event.objects.create(
         request=service_request, kind=kind, created_at=at, actor=by, **fields
     )
+
+    # Through the outbox, in the action's own transaction: followers hear of
+    # exactly the actions that happened.
+    if not _replaying.get():
+        followers_notify(event)
+    return event

@@ -17,6 +17,8 @@ from town311.directory.models import (
     Agency,
     AttributeValue,
     Department,
+    Neighbourhood,
+    Place,
     RoutingArea,
     Service,
     ServiceAttribute,
@@ -112,6 +114,8 @@ class LoadDemoTownTests(TestCase):
             ServiceAttribute,
             AttributeValue,
             RoutingArea,
+            Neighbourhood,
+            Place,
         ):
             for obj in model.objects.all():
                 obj.full_clean()
@@ -156,6 +160,69 @@ class LoadDemoTownTests(TestCase):
         downtown = routing.route(service=cleaning, lat=lat, long=long)
         self.assertEqual(square.department.slug, "parks-forestry")
         self.assertEqual(downtown.department.slug, "sanitation")
+
+    def test_it_tiles_the_town_with_neighbourhoods(self):
+        names = list(Neighbourhood.objects.values_list("name", flat=True))
+        self.assertEqual(len(names), 8)
+        self.assertIn("Old Mill", names)
+        self.assertEqual(Neighbourhood.objects.get(name="Old Mill").slug, "old-mill")
+
+        # Every point of the town is in exactly one; these stay off the edges.
+        riverton = Town.objects.get()
+        neighbourhoods = list(Neighbourhood.objects.all())
+        for x in range(-10, 10):
+            for y in range(-8, 9):
+                lat, long = places.to_lat_long(x + 0.37, y + 0.41)
+                holding = [n for n in neighbourhoods if n.covers(lat, long)]
+                self.assertEqual(len(holding), int(riverton.covers(lat, long)), (x, y))
+
+    def test_it_gives_requests_their_neighbourhood(self):
+        requests = ServiceRequest.objects.select_related("neighbourhood")
+        for r in requests:
+            self.assertIsNotNone(r.neighbourhood, r.address)
+            self.assertTrue(r.neighbourhood.covers(r.lat, r.long), r.address)
+
+        used = requests.values_list("neighbourhood", flat=True).distinct()
+        self.assertEqual(used.count(), 8)
+
+    def test_it_creates_a_gazetteer_inside_the_town(self):
+        riverton = Town.objects.get()
+        for place in Place.objects.all():
+            self.assertTrue(riverton.covers(place.lat, place.long), place.name)
+
+        kinds = {kind: Place.objects.filter(kind=kind) for kind in Place.Kind.values}
+        self.assertGreater(kinds["street"].count(), 60)
+        self.assertGreaterEqual(kinds["landmark"].count(), 20)
+        self.assertGreaterEqual(kinds["intersection"].count(), 5)
+        self.assertEqual(Place.objects.filter(aliases="").count(), 0)
+
+        corner = Place.objects.get(name="Main St & Millrace Ave")
+        self.assertEqual(corner.aliases, "Millrace Ave & Main St")
+        self.assertIn("First St", Place.objects.get(name="1st St").aliases)
+
+    def test_it_puts_landmarks_in_their_neighbourhoods(self):
+        for name, neighbourhood in [
+            ("City Hall", "Downtown"),
+            ("Riverton Public Library", "Downtown"),
+            ("Old Mill Park", "Old Mill"),
+            ("Riverside Park", "Riverside"),
+            ("Northgate Elementary School", "Northgate"),
+            ("Riverton High School", "Prairie Heights"),
+        ]:
+            place = Place.objects.get(name=name)
+            found = routing.neighbourhood_at(place.lat, place.long)
+            self.assertEqual(found.name, neighbourhood, name)
+
+        self.assertIn("the old mill", Place.objects.get(name="Old Mill Park").aliases)
+
+    def test_it_knows_every_street_the_addresses_name(self):
+        streets = set(Place.objects.values_list("name", flat=True))
+        for address in ServiceRequest.objects.values_list("address", flat=True):
+            # "240 E Main St", "3rd St & Yarrow Ave", "County Road 12 near
+            # 5th St", "Riverside Park, by the boat ramp".
+            address = re.sub(r"^\d+ [NSEW] ", "", address).split(", ")[0]
+            for part in re.split(r" & | near ", address):
+                self.assertIn(part, streets, address)
 
     def test_it_creates_logins(self):
         self.assertEqual(User.objects.count(), 18)
@@ -244,6 +311,15 @@ class LoadDemoTownGuardTests(TestCase):
             load()
         self.assertFalse(Department.objects.exists())
 
+    def test_it_refuses_a_database_with_neighbourhoods(self):
+        Neighbourhood.objects.create(
+            name="Old Town", slug="old-town", area=places.geojson(places.DOWNTOWN)
+        )
+
+        with self.assertRaisesMessage(CommandError, "Use --force"):
+            load()
+        self.assertFalse(Town.objects.exists())
+
     def test_it_refuses_a_database_with_a_demo_username(self):
         User.objects.create_user("admin")
 
@@ -268,9 +344,12 @@ class LoadDemoTownGuardTests(TestCase):
         load(requests=60)
         first = history_digest()
 
+        places_count = Place.objects.count()
         _, progress = load(requests=60, force=True, verbosity=2)
         self.assertEqual(history_digest(), first)
         self.assertEqual(Town.objects.count(), 1)
+        self.assertEqual(Neighbourhood.objects.count(), 8)
+        self.assertEqual(Place.objects.count(), places_count)
         self.assertEqual(ServiceRequest.objects.count(), 60)
         self.assertIn("60 of 60 requests", progress)
 

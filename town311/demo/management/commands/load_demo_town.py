@@ -77,9 +77,9 @@ class Command(BaseCommand):
                 return "The database is not empty; the demo was not loaded."
 
             raise CommandError(
-                "The database already has a town, departments, services, requests "
-                "or demo users. Use --force to delete them and load the demo, or "
-                "--if-empty to leave them alone."
+                "The database already has a town, departments, services, "
+                "neighbourhoods, places, requests or demo users. Use --force to "
+                "delete them and load the demo, or --if-empty to leave them alone."
             )
 
         progress = None
