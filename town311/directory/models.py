@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import pgettext_lazy
 
 from town311.lib import geo
 
@@ -381,9 +382,10 @@ class Place(models.Model):
     """
 
     class Kind(models.TextChoices):
-        STREET = "street", "Street"
-        LANDMARK = "landmark", "Landmark"
-        INTERSECTION = "intersection", "Intersection"
+        # Translated: residents read the kind next to each place found.
+        STREET = "street", pgettext_lazy("kind of place", "Street")
+        LANDMARK = "landmark", pgettext_lazy("kind of place", "Landmark")
+        INTERSECTION = "intersection", pgettext_lazy("kind of place", "Intersection")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.LANDMARK)

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from town311.lib.errors import ActionError, InvalidInput
 from town311.notifications.emails import email_queue, url
@@ -61,10 +61,14 @@ def sign_in_link_send(*, email: str) -> bool:
             )
             raise InvalidInput(
                 {
-                    "email": gettext(
+                    "email": ngettext(
+                        "A link to this address was asked for %(count)s time in "
+                        "the last hour. Use the newest e-mail, or try again in "
+                        "an hour.",
                         "A link to this address was asked for %(count)s times in "
                         "the last hour. Use the newest e-mail, or try again in "
-                        "an hour."
+                        "an hour.",
+                        LINKS_PER_HOUR,
                     )
                     % {"count": LINKS_PER_HOUR}
                 }

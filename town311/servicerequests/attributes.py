@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, ngettext
 
 from town311.directory.models import ServiceAttribute, Town
 from town311.lib.errors import InvalidInput
@@ -24,7 +25,11 @@ def attributes_clean(service, answers: dict) -> dict:
     """
     if not isinstance(answers, dict):
         raise InvalidInput(
-            {"attributes": "Send the answers as pairs of question code and answer."}
+            {
+                "attributes": gettext(
+                    "Send the answers as pairs of question code and answer."
+                )
+            }
         )
 
     cleaned, errors = {}, {}
@@ -33,13 +38,19 @@ def attributes_clean(service, answers: dict) -> dict:
         value = answers.get(question.code)
         if _is_empty(value):
             if question.required:
-                errors[question.code] = f"Please answer “{question.description}”."
+                errors[question.code] = gettext("Please answer “%(question)s”.") % {
+                    "question": question.description
+                }
             continue
 
         try:
             cleaned[question.code] = _clean_value(question, value)
         except ValueError as e:
-            errors[question.code] = f"“{question.description}”: {e}"
+            # Translators: the question, then what is wrong with the answer.
+            errors[question.code] = gettext("“%(question)s”: %(problem)s") % {
+                "question": question.description,
+                "problem": e,
+            }
 
     if errors:
         raise InvalidInput(errors)
@@ -69,30 +80,35 @@ def _clean_value(question: ServiceAttribute, value):
         allowed = {v.key for v in question.values.all()}
         unknown = [k for k in keys if k not in allowed]
         if unknown:
-            raise ValueError(f"“{unknown[0]}” is not one of the choices.")
+            raise ValueError(
+                gettext("“%(answer)s” is not one of the choices.")
+                % {"answer": unknown[0]}
+            )
 
         return list(dict.fromkeys(keys))
 
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
-            raise ValueError("give one answer only.")
+            raise ValueError(gettext("give one answer only."))
         value = value[0]
 
     text = str(value).strip()
     if question.datatype == Datatype.SINGLEVALUELIST:
         if text not in {v.key for v in question.values.all()}:
-            raise ValueError(f"“{text}” is not one of the choices.")
+            raise ValueError(
+                gettext("“%(answer)s” is not one of the choices.") % {"answer": text}
+            )
         return text
 
     if question.datatype == Datatype.NUMBER:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError("enter a number, such as 3 or 2.5.") from None
+            raise ValueError(gettext("enter a number, such as 3 or 2.5.")) from None
         if not number.is_finite():
-            raise ValueError("enter a number, such as 3 or 2.5.")
+            raise ValueError(gettext("enter a number, such as 3 or 2.5."))
         if number.copy_abs() >= MAX_NUMBER:
-            raise ValueError("enter a smaller number.")
+            raise ValueError(gettext("enter a smaller number."))
         return int(number) if number == number.to_integral_value() else float(number)
 
     if question.datatype == Datatype.DATETIME:
@@ -101,13 +117,22 @@ def _clean_value(question: ServiceAttribute, value):
         except ValueError:
             moment = None
         if moment is None:
-            raise ValueError("enter a date and time, such as 2026-05-01T14:30.")
+            raise ValueError(
+                gettext("enter a date and time, such as 2026-05-01T14:30.")
+            )
         if timezone.is_naive(moment):
             # People give local times: read them in the town's time zone.
             moment = timezone.make_aware(moment, _town_zone())
         return moment.isoformat()
 
     if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError(f"keep it under {MAX_TEXT_LENGTH} characters.")
+        raise ValueError(
+            ngettext(
+                "keep it under %(limit)s character.",
+                "keep it under %(limit)s characters.",
+                MAX_TEXT_LENGTH,
+            )
+            % {"limit": MAX_TEXT_LENGTH}
+        )
 
     return text

@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from town311.lib.errors import ActionError, InvalidInput, InvalidTransition
 from town311.servicerequests import services
@@ -222,9 +223,11 @@ def _check_rating(is_fixed, score, comment: str) -> None:
         errors["score"] = _("Choose a score from 1 to 5.")
 
     if len(comment) > MAX_COMMENT_LENGTH:
-        errors["comment"] = _("Keep the comment to %(max)d characters or fewer.") % {
-            "max": MAX_COMMENT_LENGTH
-        }
+        errors["comment"] = ngettext(
+            "Keep the comment to %(max)d character or fewer.",
+            "Keep the comment to %(max)d characters or fewer.",
+            MAX_COMMENT_LENGTH,
+        ) % {"max": MAX_COMMENT_LENGTH}
 
     if errors:
         raise InvalidInput(errors)

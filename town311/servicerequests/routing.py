@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from town311.directory.models import (
     Agency,
@@ -35,20 +36,32 @@ def route(*, service: Service, lat: float, long: float) -> Route:
     """
     town = Town.objects.current()
     if town is None:
-        raise ActionError("The town is not set up yet: add it in the admin first.")
+        raise ActionError(
+            gettext("The town is not set up yet: add it in the admin first.")
+        )
 
     if not town.covers(lat, long):
         agency = covering_agency(lat, long)
         if agency is None:
             raise OutsideServiceArea(
-                f"This place is outside {town.name}'s service area, so the town "
-                "cannot take the request."
+                gettext(
+                    "This place is outside %(town)s's service area, so the town "
+                    "cannot take the request."
+                )
+                % {"town": town.name}
             )
-        raise OutsideServiceArea(
-            f"This place is outside {town.name}. {agency.name} handles it"
-            f"{_contact_sentence(agency)}",
-            agency=agency,
-        )
+        values = {"town": town.name, "agency": agency.name}
+        if contacts := _contacts(agency):
+            message = gettext(
+                "This place is outside %(town)s. %(agency)s handles it: contact "
+                "them at %(contacts)s."
+            ) % {**values, "contacts": contacts}
+        else:
+            message = (
+                gettext("This place is outside %(town)s. %(agency)s handles it.")
+                % values
+            )
+        raise OutsideServiceArea(message, agency=agency)
 
     area = routing_area_for(service, lat, long)
     if area is None:
@@ -58,11 +71,17 @@ def route(*, service: Service, lat: float, long: float) -> Route:
         )
 
     if area.agency is not None:
-        raise HandledElsewhere(
-            f"{service.name} requests here are handled by {area.agency.name}"
-            f"{_contact_sentence(area.agency)}",
-            agency=area.agency,
-        )
+        values = {"service": service.name, "agency": area.agency.name}
+        if contacts := _contacts(area.agency):
+            message = gettext(
+                "%(service)s requests here are handled by %(agency)s: contact them "
+                "at %(contacts)s."
+            ) % {**values, "contacts": contacts}
+        else:
+            message = (
+                gettext("%(service)s requests here are handled by %(agency)s.") % values
+            )
+        raise HandledElsewhere(message, agency=area.agency)
 
     return Route(
         department=area.department,
@@ -129,9 +148,6 @@ def _holds(place: RoutingArea | Agency, lat: float, long: float) -> bool:
         return False
 
 
-def _contact_sentence(agency: Agency) -> str:
+def _contacts(agency: Agency) -> str:
     ways = [w for w in (agency.phone, agency.email, agency.website) if w]
-    if not ways:
-        return "."
-
-    return ": contact them at " + ", ".join(ways) + "."
+    return ", ".join(ways)

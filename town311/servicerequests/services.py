@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 
 from town311.accounts.models import User
 from town311.alerts.services import alerts_queue
@@ -47,6 +47,31 @@ logger = logging.getLogger(__name__)
 _replaying = contextvars.ContextVar("replaying", default=False)
 
 MAX_DESCRIPTION_LENGTH = 4000
+
+# Whole sentences per field, so that a translation need not fit a field's
+# name into a sentence (and agree with it).
+TOO_LONG = {
+    "address": ngettext_lazy(
+        "Keep the address to %(limit)s character or fewer.",
+        "Keep the address to %(limit)s characters or fewer.",
+        "limit",
+    ),
+    "reporter_name": ngettext_lazy(
+        "Keep the reporter name to %(limit)s character or fewer.",
+        "Keep the reporter name to %(limit)s characters or fewer.",
+        "limit",
+    ),
+    "reporter_email": ngettext_lazy(
+        "Keep the reporter email to %(limit)s character or fewer.",
+        "Keep the reporter email to %(limit)s characters or fewer.",
+        "limit",
+    ),
+    "reporter_phone": ngettext_lazy(
+        "Keep the reporter phone to %(limit)s character or fewer.",
+        "Keep the reporter phone to %(limit)s characters or fewer.",
+        "limit",
+    ),
+}
 
 # Resolutions that need their own action, because they carry more than a word.
 RESOLUTIONS_WITH_OWN_ACTION = (Resolution.DUPLICATE, Resolution.REFERRED)
@@ -176,14 +201,14 @@ def _clean_location(lat, long) -> tuple[float, float]:
         if not math.isfinite(lat) or not -90 <= lat <= 90:
             raise ValueError
     except (TypeError, ValueError):
-        errors["lat"] = "Latitude must be a number between -90 and 90."
+        errors["lat"] = gettext("Latitude must be a number between -90 and 90.")
 
     try:
         long = float(long)
         if not math.isfinite(long) or not -180 <= long <= 180:
             raise ValueError
     except (TypeError, ValueError):
-        errors["long"] = "Longitude must be a number between -180 and 180."
+        errors["long"] = gettext("Longitude must be a number between -180 and 180.")
 
     if errors:
         raise InvalidInput(errors)
@@ -194,29 +219,39 @@ def _clean_location(lat, long) -> tuple[float, float]:
 def _check_submission(service, description, channel, reporter_email, by) -> None:
     if not service.is_active:
         raise ActionError(
-            f"“{service.name}” is no longer offered; pick another service.",
+            gettext("“%(service)s” is no longer offered; pick another service.")
+            % {"service": service.name},
             field="service",
         )
 
     if not service.is_public and not _is_staff(by):
         raise NotAllowed(
-            f"“{service.name}” can only be reported by town staff.", field="service"
+            gettext("“%(service)s” can only be reported by town staff.")
+            % {"service": service.name},
+            field="service",
         )
 
     if channel not in Channel.values:
-        raise ActionError(f"Unknown channel “{channel}”.", field="channel")
+        raise ActionError(
+            gettext("Unknown channel “%(channel)s”.") % {"channel": channel},
+            field="channel",
+        )
 
     if channel in STAFF_CHANNELS and not _is_staff(by):
         raise NotAllowed(
-            "Only town staff can enter phone, e-mail and walk-in requests.",
+            gettext("Only town staff can enter phone, e-mail and walk-in requests."),
             field="channel",
         )
 
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidInput(
             {
-                "description": "Keep the description to "
-                f"{MAX_DESCRIPTION_LENGTH} characters or fewer."
+                "description": ngettext(
+                    "Keep the description to %(limit)s character or fewer.",
+                    "Keep the description to %(limit)s characters or fewer.",
+                    MAX_DESCRIPTION_LENGTH,
+                )
+                % {"limit": MAX_DESCRIPTION_LENGTH}
             }
         )
 
@@ -225,7 +260,11 @@ def _check_submission(service, description, channel, reporter_email, by) -> None
             validate_email(reporter_email)
         except ValidationError:
             raise InvalidInput(
-                {"reporter_email": "Enter an e-mail address like name@example.org."}
+                {
+                    "reporter_email": gettext(
+                        "Enter an e-mail address like name@example.org."
+                    )
+                }
             ) from None
 
 
@@ -236,10 +275,19 @@ def _check_lengths(**values: str) -> None:
     for name, value in values.items():
         field = ServiceRequest._meta.get_field(name)
         if len(value) > field.max_length:
-            errors[name] = (
-                f"Keep the {field.verbose_name} to {field.max_length} "
-                "characters or fewer."
-            )
+            words = {"limit": field.max_length, "field": field.verbose_name}
+            if name in TOO_LONG:
+                errors[name] = TOO_LONG[name] % words
+            else:
+                # Only a client of the API meets the others.
+                errors[name] = (
+                    ngettext(
+                        "Keep the %(field)s to %(limit)s character or fewer.",
+                        "Keep the %(field)s to %(limit)s characters or fewer.",
+                        field.max_length,
+                    )
+                    % words
+                )
 
     if errors:
         raise InvalidInput(errors)
@@ -388,13 +436,14 @@ def request_record_answer(
 ) -> ServiceRequest:
     """Keep the resident's answer to a question. Only staff see the text,
     since residents often put personal details in it."""
-    text = _required_text(text, "Write your answer before sending it.")
+    text = _required_text(text, gettext("Write your answer before sending it."))
     with transaction.atomic():
         locked = _lock(service_request)
         asked = locked.events.filter(kind=Event.Kind.INFORMATION_REQUESTED).exists()
         if not asked:
             raise InvalidTransition(
-                f"Nobody has asked a question about request {locked.number}."
+                gettext("Nobody has asked a question about request %(number)s.")
+                % {"number": locked.number}
             )
 
         _event(
