@@ -6,7 +6,6 @@ which the composite indexes answer, then the exact distance in Python over
 what the box let through.
 """
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,10 +15,9 @@ from django.utils import timezone
 
 from town311.alerts.models import MAX_RADIUS, Subscription
 from town311.directory.models import Neighbourhood, Service
+from town311.lib.geo import distance_m, near
 from town311.servicerequests.models import ServiceRequest
 
-EARTH_RADIUS = 6_371_008.8  # metres, the mean radius
-METRES_PER_DEGREE = EARTH_RADIUS * math.pi / 180  # of latitude
 FEED_DAYS = 90
 
 
@@ -39,29 +37,6 @@ class Area:
         return self.neighbourhood is None and self.lat is not None
 
 
-def distance_m(lat1: float, long1: float, lat2: float, long2: float) -> float:
-    """The great-circle distance in metres (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(long2 - long1)
-    a = (
-        math.sin(dphi / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(a)))
-
-
-def box(lat: float, long: float, metres: float) -> Q:
-    """Points no more than `metres` from (lat, long) are inside this box;
-    some points in its corners are farther."""
-    # A little wider than exact, so rounding never drops a point on the edge.
-    dlat = metres * 1.01 / METRES_PER_DEGREE
-    dlong = dlat / max(math.cos(math.radians(lat)), 0.01)
-    return Q(
-        lat__range=(lat - dlat, lat + dlat), long__range=(long - dlong, long + dlong)
-    )
-
-
 def subscriptions_matching(service_request: ServiceRequest) -> list[Subscription]:
     """Confirmed subscriptions whose area and services hold the request.
     Requests that are not public match none."""
@@ -70,7 +45,7 @@ def subscriptions_matching(service_request: ServiceRequest) -> list[Subscription
 
     lat, long = service_request.lat, service_request.long
     # Any circle holding the point has its centre within the largest radius.
-    where = box(lat, long, MAX_RADIUS) & Q(neighbourhood__isnull=True)
+    where = near(lat, long, MAX_RADIUS) & Q(neighbourhood__isnull=True)
     if service_request.neighbourhood_id:
         where |= Q(neighbourhood_id=service_request.neighbourhood_id)
 
@@ -112,7 +87,7 @@ def area_requests(area: Area, *, limit: int = 50) -> list[ServiceRequest]:
     if not area.is_circle:
         return list(requests[:limit])
 
-    requests = requests.filter(box(area.lat, area.long, area.radius))
+    requests = requests.filter(near(area.lat, area.long, area.radius))
     return list(_within(requests.iterator(), area, limit))
 
 

@@ -2,9 +2,7 @@
 it. Each kind has its own salt, so neither can stand in for the other, nor
 for the links about requests in town311.servicerequests.tokens."""
 
-from django.core import signing
-
-from town311.servicerequests.tokens import BadToken
+from town311.lib.signed import BadToken, token_dump, token_load
 
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
 UNSUBSCRIBE_MAX_AGE = None  # an unsubscribe link must always work
@@ -18,18 +16,10 @@ __all__ = ["BadToken", "token_make", "token_read"]
 
 
 def token_make(kind: str, *, subscription_id: int, email: str) -> str:
-    return signing.dumps(
-        {"s": subscription_id, "e": email.lower()}, salt=SALTS[kind], compress=True
-    )
+    return token_dump({"s": subscription_id, "e": email.lower()}, salt=SALTS[kind])
 
 
 def token_read(kind: str, token: str, *, max_age: int | None) -> tuple[int, str]:
     """Return (subscription_id, email) from a token, or raise BadToken."""
-    try:
-        data = signing.loads(token, salt=SALTS[kind], max_age=max_age)
-    except signing.SignatureExpired as e:
-        raise BadToken("This link has expired.") from e
-    except signing.BadSignature as e:
-        raise BadToken("This link is not valid.") from e
-
+    data = token_load(token, salt=SALTS[kind], max_age=max_age)
     return int(data["s"]), data["e"]

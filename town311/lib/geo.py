@@ -1,4 +1,5 @@
-"""GeoJSON areas evaluated with Shapely, without system GIS libraries."""
+"""Geography without system GIS libraries: GeoJSON areas evaluated with
+Shapely, and distances on latitude/longitude columns."""
 
 import json
 import math
@@ -6,6 +7,7 @@ from functools import lru_cache
 
 import shapely
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -121,3 +123,43 @@ def covers(area_text: str, lat: float, long: float) -> bool:
 def area_size(area_text: str) -> float:
     """Planar size in square degrees: only good for comparing nearby areas."""
     return prepared_area(area_text).area
+
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius
+# Near the poles a degree of longitude shrinks to nothing; this floor keeps
+# a bounding box finite there (it only widens it, never misses anything).
+MIN_COS_LAT = 0.01
+
+
+def distance_m(lat1: float, long1: float, lat2: float, long2: float) -> float:
+    """The great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(long2 - long1)
+    h = (
+        math.sin(d_phi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def near(lat: float, long: float, metres: float) -> Q:
+    """A filter on `lat` and `long` columns for a box holding every point
+    within `metres` of (lat, long); the box's corners hold farther points,
+    so callers check `distance_m` on what it returns. It uses the
+    composite (lat, long) index."""
+    # A little wider than exact, so rounding never drops a point on the edge.
+    lat_span = math.degrees(metres * 1.01 / EARTH_RADIUS_M)
+    long_span = lat_span / max(math.cos(math.radians(lat)), MIN_COS_LAT)
+    lats = Q(lat__range=(lat - lat_span, lat + lat_span))
+    if long_span >= 180:
+        return lats
+
+    low, high = long - long_span, long + long_span
+    # A box across the antimeridian is two boxes, one on each side.
+    if low < -180:
+        return lats & (Q(long__gte=low + 360) | Q(long__lte=high))
+    if high > 180:
+        return lats & (Q(long__gte=low) | Q(long__lte=high - 360))
+
+    return lats & Q(long__range=(low, high))

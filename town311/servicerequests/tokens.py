@@ -5,7 +5,9 @@ to answer a question. Tokens carry the request and the e-mail address they
 were sent to, and the time they were made.
 """
 
-from django.core import signing
+from town311.lib.signed import BadToken, token_dump, token_load
+
+__all__ = ["BadToken", "token_make", "token_read"]
 
 ANSWER_MAX_AGE = 60 * 60 * 24 * 60  # a question may take weeks to answer
 RATING_MAX_AGE = 60 * 60 * 24 * 60
@@ -18,23 +20,11 @@ SALTS = {
 }
 
 
-class BadToken(Exception):
-    """The link is broken, forged, for something else, or too old."""
-
-
 def token_make(kind: str, *, request_id: int, email: str) -> str:
-    return signing.dumps(
-        {"r": request_id, "e": email.lower()}, salt=SALTS[kind], compress=True
-    )
+    return token_dump({"r": request_id, "e": email.lower()}, salt=SALTS[kind])
 
 
 def token_read(kind: str, token: str, *, max_age: int | None) -> tuple[int, str]:
     """Return (request_id, email) from a token, or raise BadToken."""
-    try:
-        data = signing.loads(token, salt=SALTS[kind], max_age=max_age)
-    except signing.SignatureExpired as e:
-        raise BadToken("This link has expired.") from e
-    except signing.BadSignature as e:
-        raise BadToken("This link is not valid.") from e
-
+    data = token_load(token, salt=SALTS[kind], max_age=max_age)
     return int(data["r"]), data["e"]

@@ -3,8 +3,9 @@ from datetime import UTC, datetime
 import time_machine
 from django.db import transaction
 
-from town311.alerts.selectors import distance_m, subscriptions_matching
+from town311.alerts.selectors import subscriptions_matching
 from town311.alerts.tests.base import SUBSCRIBER, AlertsTestCase, north_of_centre
+from town311.lib.geo import distance_m
 from town311.notifications.models import Message
 from town311.servicerequests.models import ServiceRequest
 from town311.test import CENTRE, RESIDENT_EMAIL

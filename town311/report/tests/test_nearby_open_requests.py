@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from town311.lib.geo import distance_m
 from town311.report.tests.base import METRES_PER_DEGREE, ReportTestCase
 from town311.servicerequests.models import MeToo, Resolution, Status
-from town311.servicerequests.selectors import distance_m, nearby_open_requests
+from town311.servicerequests.selectors import nearby_open_requests
 from town311.test import CENTRE
 
 
