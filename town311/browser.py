@@ -22,6 +22,8 @@ from town311.test import TownTestMixin
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.getenv("CHROMIUM_PATH") or shutil.which("chromium") or ""
+if not os.path.isfile(CHROMIUM):
+    CHROMIUM = ""
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}

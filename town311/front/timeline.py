@@ -14,16 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from town311.directory.models import Department
+from town311.notifications.wording import STATUS_LABELS
 from town311.servicerequests.models import Event, Resolution, ServiceRequest, Status
 
 Kind = Event.Kind
 
-STATUS_WORDS = {
-    Status.SUBMITTED: gettext_lazy("Received"),
-    Status.ACKNOWLEDGED: gettext_lazy("Acknowledged"),
-    Status.IN_PROGRESS: gettext_lazy("Being worked on"),
-    Status.CLOSED: gettext_lazy("Closed"),
-}
+STATUS_WORDS = STATUS_LABELS
 
 RESOLUTION_WORDS = {
     Resolution.FIXED: gettext_lazy("fixed"),

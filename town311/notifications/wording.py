@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from town311.servicerequests.models import Resolution, ServiceRequest, Status
 
+# The words residents read for each status, on pages, in e-mail and feeds.
 STATUS_LABELS = {
-    Status.SUBMITTED: _("Submitted"),
+    Status.SUBMITTED: _("Received"),
     Status.ACKNOWLEDGED: _("Acknowledged"),
-    Status.IN_PROGRESS: _("In progress"),
+    Status.IN_PROGRESS: _("Being worked on"),
     Status.CLOSED: _("Closed"),
 }
 
