@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/", include("town311.residents.urls")),
     path("alerts/", include("town311.alerts.urls")),
     path("email/", include("town311.notifications.urls")),
+    path("staff/", include("town311.staff.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,5 +1,5 @@
 import zoneinfo
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -67,6 +67,17 @@ class Town(models.Model):
     email = models.EmailField(blank=True, help_text="Public contact address.")
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
+    business_days = models.CharField(
+        max_length=7,
+        default="12345",
+        validators=[
+            RegexValidator(r"^[1-7]{1,7}$", "List weekdays as digits, Monday = 1.")
+        ],
+        help_text="Working weekdays as digits, Monday = 1: “12345” is Monday "
+        "to Friday. Targets are counted in working hours.",
+    )
+    business_hours_start = models.TimeField(default=time(8, 0))
+    business_hours_end = models.TimeField(default=time(17, 0))
 
     objects = TownQuerySet.as_manager()
 
@@ -398,6 +409,39 @@ class Place(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["name"], name="place_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    """A day the town does not work; targets do not count it."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"
+
+
+class Blocker(models.Model):
+    """A reason a request is waiting, shown to residents in plain words."""
+
+    name = models.CharField(
+        max_length=100, unique=True, help_text="What staff pick, e.g. “Scheduled”."
+    )
+    public_text = models.CharField(
+        max_length=200,
+        help_text="What residents read, e.g. “The work is on our schedule.”",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name

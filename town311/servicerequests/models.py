@@ -143,6 +143,35 @@ class ServiceRequest(models.Model):
         help_text="The last change a resident can see.",
     )
 
+    acknowledge_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the department should have acknowledged it.",
+    )
+    close_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the department should have closed it; what residents "
+        "see as expected.",
+    )
+    blocker = models.ForeignKey(
+        "directory.Blocker",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        editable=False,
+        help_text="Why the request is waiting, if it is.",
+    )
+    blocked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts changes, so a page acting on an old state is refused.",
+    )
+
     idempotency_key = models.CharField(
         max_length=100, null=True, blank=True, unique=True, editable=False
     )
@@ -348,3 +377,36 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"Rating of request {self.request_id}"
+
+
+class Redaction(models.Model):
+    """What staff hid from a request because it exposed personal details or
+    was abusive. The original stays here, for staff allowed to see it."""
+
+    class Target(models.TextChoices):
+        DESCRIPTION = "description", "Description"
+        EVENT = "event", "Timeline entry"
+        PHOTO = "photo", "Photo"
+
+    request = models.ForeignKey(
+        ServiceRequest, models.CASCADE, related_name="redactions"
+    )
+    target = models.CharField(max_length=20, choices=Target)
+    event = models.ForeignKey(
+        Event, models.CASCADE, null=True, blank=True, related_name="redactions"
+    )
+    photo = models.ForeignKey(
+        Photo, models.CASCADE, null=True, blank=True, related_name="redactions"
+    )
+    original_text = models.TextField(blank=True)
+    reason = models.CharField(max_length=300)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Redaction on request {self.request_id}"

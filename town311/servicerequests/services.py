@@ -302,11 +302,13 @@ def request_acknowledge(
     by: User,
     message: str = "",
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Tell the resident the department has the request."""
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         if locked.status != Status.SUBMITTED:
             status = locked.get_status_display().lower()
             raise InvalidTransition(
@@ -336,11 +338,13 @@ def request_start_work(
     by: User,
     message: str = "",
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Mark that someone is working on it; this also acknowledges it."""
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "start work on")
         if locked.status == Status.IN_PROGRESS:
             raise InvalidTransition(f"Request {locked.number} is already in progress.")
@@ -368,12 +372,14 @@ def request_reply(
     by: User,
     text: str,
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Write to the resident. A first reply also acknowledges the request."""
     text = _required_text(text, "Write the reply before sending it.")
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _staff_message(locked, Event.Kind.REPLY, text, by=by, at=_moment(at, locked))
 
     return _refreshed(service_request)
@@ -385,12 +391,14 @@ def request_add_note(
     by: User,
     text: str,
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Write a note only staff can read. Residents see no change."""
     text = _required_text(text, "Write the note before saving it.")
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _event(
             locked,
             Event.Kind.NOTE,
@@ -409,6 +417,7 @@ def request_ask_information(
     by: User,
     question: str,
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Ask the resident for more. As a message from staff to the resident it
     counts as a public reply, so it acknowledges a new request."""
@@ -416,6 +425,7 @@ def request_ask_information(
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "ask about")
         _staff_message(
             locked,
@@ -463,11 +473,13 @@ def request_assign(
     by: User,
     assignee: User | None,
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Give the request to one person of its department, or to nobody."""
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "assign")
         if assignee is not None and not assignee.is_active:
             raise NotAllowed(
@@ -497,7 +509,7 @@ def request_assign(
             assignee=assignee,
             is_public=False,
         )
-        locked.save(update_fields=["assignee"])
+        _save(locked)
 
     return _refreshed(service_request)
 
@@ -509,6 +521,7 @@ def request_reassign(
     department: Department,
     reason: str = "",
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Move the request to another department's queue.
 
@@ -518,6 +531,7 @@ def request_reassign(
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "reassign")
         if department.pk == locked.department_id:
             raise InvalidTransition(
@@ -563,11 +577,13 @@ def request_refer(
     agency: Agency,
     message: str = "",
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Close the request as another agency's responsibility."""
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "refer")
         at = _moment(at, locked)
         from_status = locked.status
@@ -595,6 +611,7 @@ def request_merge(
     by: User,
     original: ServiceRequest,
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Close the request as a duplicate of `original`; its followers move
     to the original so they hear how it ends."""
@@ -605,6 +622,7 @@ def request_merge(
         rows = {r.pk: r for r in rows.order_by("pk")}
         locked, target = rows[service_request.pk], rows[original.pk]
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "merge")
         if original.pk == locked.pk:
             raise InvalidTransition(
@@ -667,6 +685,7 @@ def request_close(
     resolution: str,
     message: str = "",
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Close the request with how it ended. Closing also acknowledges."""
     if resolution in RESOLUTIONS_WITH_OWN_ACTION:
@@ -683,6 +702,7 @@ def request_close(
     with transaction.atomic():
         locked = _lock(service_request)
         _check_staff(by, locked)
+        _check_version(locked, seen_version)
         _check_open(locked, "close")
         at = _moment(at, locked)
         from_status = locked.status
@@ -708,6 +728,7 @@ def request_reopen(
     by: User | None,
     reason: str = "",
     at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> ServiceRequest:
     """Put a closed request back in its department's queue, acknowledged.
 
@@ -718,6 +739,7 @@ def request_reopen(
         locked = _lock(service_request)
         if by is not None:
             _check_staff(by, locked)
+        _check_version(locked, seen_version)
         if locked.status != Status.CLOSED:
             status = locked.get_status_display().lower()
             raise InvalidTransition(
@@ -849,6 +871,20 @@ def _check_staff(by: User | None, service_request: ServiceRequest) -> None:
         )
 
 
+def _check_version(service_request: ServiceRequest, seen_version: int | None) -> None:
+    """Refuse an action taken on a page that showed an older state.
+
+    Staff pages send the version they showed; when someone else acted in
+    between, the second person is told and sees the new state instead of
+    undoing or repeating the first person's work.
+    """
+    if seen_version is not None and seen_version != service_request.version:
+        raise InvalidTransition(
+            f"Someone else changed request {service_request.number} while you "
+            "were looking at it. Check what they did before you act."
+        )
+
+
 def _check_open(service_request: ServiceRequest, verb: str) -> None:
     if service_request.status not in OPEN_STATUSES:
         raise InvalidTransition(
@@ -933,8 +969,10 @@ def _close(service_request: ServiceRequest, resolution: str, at: datetime) -> No
 
 
 def _save(service_request: ServiceRequest) -> None:
+    service_request.version += 1
     service_request.save(
         update_fields=[
+            "version",
             "status",
             "resolution",
             "department",
