@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from town311.demo.history import history_generate
-from town311.demo.town import DemoTown, demo_delete, town_create
+from town311.demo.town import DemoTown, demo_delete, holidays_create, town_create
 from town311.notifications.models import Message
 from town311.servicerequests.services import history_replay
 
@@ -30,6 +30,10 @@ def demo_town_load(
 
         last_message = Message.objects.aggregate(last=Max("pk"))["last"] or 0
         demo = town_create()
+        # Due dates are counted in working days, so the year of history and
+        # the year after it need their holidays before any request is taken.
+        local_end = end.astimezone(demo.town.zone)
+        holidays_create(local_end.year - 1, local_end.year + 1)
         # The replayed history happened long ago and to invented people: it
         # must tell nobody, and whatever still reached the outbox is dropped.
         with history_replay():

@@ -7,8 +7,9 @@ reserved .example domain and phone numbers the 555-01xx range, so nothing
 in the demo can reach a real person.
 """
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
@@ -18,7 +19,9 @@ from town311.demo import places
 from town311.directory.models import (
     Agency,
     AttributeValue,
+    Blocker,
     Department,
+    Holiday,
     Neighbourhood,
     Place,
     RoutingArea,
@@ -721,6 +724,21 @@ ROUTING_AREAS = [
 ]
 
 
+# Why a request waits, as staff pick it and as residents read it.
+BLOCKERS = [
+    (
+        "Needs information from the resident",
+        "We asked a question about this request and need the answer to go on.",
+    ),
+    ("Waiting on a contractor", "A contractor will do the work; it is booked."),
+    (
+        "Waiting on another agency",
+        "Another agency has to do its part before we can finish.",
+    ),
+    ("Scheduled", "The work is on our schedule."),
+]
+
+
 @dataclass
 class DemoTown:
     """The objects created for the demo, looked up by their keys."""
@@ -780,6 +798,8 @@ def demo_delete() -> None:
     ServiceRequest.objects.all().delete()
 
     RoutingArea.objects.all().delete()
+    Blocker.objects.all().delete()
+    Holiday.objects.all().delete()
     Neighbourhood.objects.all().delete()
     Place.objects.all().delete()
     Service.objects.all().delete()
@@ -829,7 +849,50 @@ def town_create() -> DemoTown:
     _neighbourhoods_create()
     _places_create()
     _people_create(demo)
+    Blocker.objects.bulk_create(
+        Blocker(name=name, public_text=text, order=order)
+        for order, (name, text) in enumerate(BLOCKERS, start=1)
+    )
     return demo
+
+
+def holidays_create(first_year: int, last_year: int) -> None:
+    """The town's holidays (the usual US federal ones, as observed) for
+    these years, so its due dates skip them."""
+    Holiday.objects.bulk_create(
+        Holiday(date=day, name=name)
+        for year in range(first_year, last_year + 1)
+        for day, name in _holidays(year)
+    )
+
+
+def _holidays(year: int) -> list[tuple[date, str]]:
+    def nth_weekday(month: int, weekday: int, n: int) -> date:
+        first = date(year, month, 1)
+        offset = (weekday - first.weekday()) % 7
+        return first + timedelta(days=offset + 7 * (n - 1))
+
+    def observed(day: date) -> date:
+        # A holiday on a Saturday is taken on the Friday, on a Sunday on
+        # the Monday.
+        if day.weekday() == calendar.SATURDAY:
+            return day - timedelta(days=1)
+        if day.weekday() == calendar.SUNDAY:
+            return day + timedelta(days=1)
+        return day
+
+    last_monday_of_may = nth_weekday(5, calendar.MONDAY, 5)
+    if last_monday_of_may.month != 5:
+        last_monday_of_may = nth_weekday(5, calendar.MONDAY, 4)
+
+    return [
+        (observed(date(year, 1, 1)), "New Year's Day"),
+        (last_monday_of_may, "Memorial Day"),
+        (observed(date(year, 7, 4)), "Independence Day"),
+        (nth_weekday(9, calendar.MONDAY, 1), "Labor Day"),
+        (nth_weekday(11, calendar.THURSDAY, 4), "Thanksgiving"),
+        (observed(date(year, 12, 25)), "Christmas Day"),
+    ]
 
 
 def _services_create(demo: DemoTown) -> None:

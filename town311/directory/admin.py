@@ -3,7 +3,9 @@ from django.contrib import admin
 from town311.directory.models import (
     Agency,
     AttributeValue,
+    Blocker,
     Department,
+    Holiday,
     Neighbourhood,
     Place,
     RoutingArea,
@@ -122,3 +124,21 @@ class PlaceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "lat", "long"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(Blocker)
+class BlockerAdmin(admin.ModelAdmin):
+    """The short list staff pick from when a request is waiting. Requests
+    keep their blocker, so one in use is switched off rather than deleted."""
+
+    list_display = ["name", "public_text", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "public_text"]

@@ -41,6 +41,7 @@ from town311.servicerequests.models import (
     Status,
 )
 from town311.servicerequests.routing import neighbourhood_at, route
+from town311.staff.due import department_due_dates, due_dates
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def request_submit(
     )
     answers = attributes_clean(service, attributes or {})
     decision = route(service=service, lat=lat, long=long)
+    acknowledge_due_at, close_due_at = department_due_dates(decision.department, at)
 
     try:
         with transaction.atomic():
@@ -155,6 +157,8 @@ def request_submit(
                 reporter_phone=reporter_phone,
                 department=decision.department,
                 department_entered_at=at,
+                acknowledge_due_at=acknowledge_due_at,
+                close_due_at=close_due_at,
                 submitted_at=at,
                 updated_at=at,
                 idempotency_key=idempotency_key or None,
@@ -549,6 +553,7 @@ def request_reassign(
         from_department, from_status = locked.department, locked.status
         locked.department = department
         locked.department_entered_at = at
+        locked.acknowledge_due_at, locked.close_due_at = due_dates(locked)
         locked.assignee = None
         # The new department has not started anything yet.
         if locked.status == Status.IN_PROGRESS:
@@ -755,6 +760,8 @@ def request_reopen(
             _mark_acknowledged(locked, at)
         locked.resolution = ""
         locked.closed_at = None
+        # The department gets its close target again for the reopened work.
+        _, locked.close_due_at = due_dates(locked, since=at)
         locked.agency = None
         locked.duplicate_of = None
         locked.updated_at = at
@@ -985,6 +992,8 @@ def _save(service_request: ServiceRequest) -> None:
             "acknowledged_department_entered_at",
             "closed_at",
             "updated_at",
+            "acknowledge_due_at",
+            "close_due_at",
         ]
     )
 

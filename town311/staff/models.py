@@ -66,3 +66,23 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} reminder for request {self.request_id}"
+
+
+class Nudge(models.Model):
+    """A friendly reminder a coordinator sent a department about its
+    lingering requests, kept so the lingering page can say when it was."""
+
+    department = models.ForeignKey(
+        "directory.Department", models.CASCADE, related_name="nudges"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    request_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Nudge to {self.department_id} at {self.created_at:%Y-%m-%d %H:%M}"

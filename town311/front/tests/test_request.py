@@ -1,10 +1,15 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from town311.directory.models import Agency
+from town311.directory.models import Agency, Blocker
 from town311.front.tests.base import DAY, NOW, FrontTestCase
 from town311.servicerequests import services
-from town311.servicerequests.models import MeToo, Photo, Resolution
+from town311.servicerequests.models import (
+    MeToo,
+    Photo,
+    Resolution,
+    ServiceRequest,
+)
 
 # The smallest valid GIF: one transparent pixel.
 PIXEL = (
@@ -30,6 +35,20 @@ class RequestPageTests(FrontTestCase):
         self.assertContains(response, "12 Main Street")
         self.assertContains(response, "Request received")
         self.assertContains(response, 'data-lat="40.000000"')
+
+    def test_it_says_in_plain_words_why_an_open_request_waits(self):
+        request = self.submit()
+        scheduled = Blocker.objects.create(
+            name="Scheduled", public_text="The work is on our schedule."
+        )
+        ServiceRequest.objects.filter(pk=request.pk).update(blocker=scheduled)
+
+        self.assertContains(self.get(request), "The work is on our schedule.")
+
+        services.request_close(
+            request, by=self.roads_clerk, resolution=Resolution.FIXED
+        )
+        self.assertNotContains(self.get(request), "The work is on our schedule.")
 
     def test_it_shows_dates_in_the_town_time_zone(self):
         request = self.submit()
