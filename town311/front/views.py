@@ -208,22 +208,32 @@ def _expectations(service_request: ServiceRequest) -> list[Expectation]:
     if department is None or not service_request.is_open:
         return []
 
-    # The department's clock starts when the request entered its queue, so
-    # a reassigned request gets the new department's full target.
+    # The due dates count the department's targets in working hours from
+    # when the request entered its queue; requests from before due dates
+    # were kept fall back to the plain target from that moment.
     start = service_request.department_entered_at or service_request.submitted_at
     now = timezone.now()
-    targets = [("close", department.close_target)]
+    targets = [
+        ("close", department.close_target, service_request.close_due_at),
+    ]
     if service_request.status == Status.SUBMITTED:
-        targets.insert(0, ("acknowledge", department.acknowledge_target))
+        targets.insert(
+            0,
+            (
+                "acknowledge",
+                department.acknowledge_target,
+                service_request.acknowledge_due_at,
+            ),
+        )
 
     return [
         Expectation(
             kind=kind,
-            by=start + target,
+            by=due or start + target,
             target=_duration_words(target),
-            is_late=start + target < now,
+            is_late=(due or start + target) < now,
         )
-        for kind, target in targets
+        for kind, target, due in targets
     ]
 
 
