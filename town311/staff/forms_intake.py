@@ -58,10 +58,10 @@ class IntakeForm(ReportForm):
     def __init__(self, service: Service, *args, **kwargs) -> None:
         super().__init__(service, *args, **kwargs)
 
-        # Staff see nearby requests in their queue; the caller is not asked.
-        del self.fields["not_duplicate"]
-
         fields = self.fields
+        # The clerk, not the caller, decides the request is new: the button
+        # under the nearby requests says so.
+        fields["not_duplicate"].label = "None of these, file the new request"
         fields["description"].label = "What is the problem?"
         fields["description"].help_text = (
             "In the caller's words: what they see, and anything that helps "

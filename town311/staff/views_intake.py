@@ -2,16 +2,22 @@
 or came in, through the same checks and routing as the public form, so it
 lands in the right department's queue at once."""
 
+import json
 import logging
+import math
 
 from django.contrib import messages
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from town311.directory.models import Town
+from town311.lib import geo
 from town311.lib.errors import ActionError, HandledElsewhere, InvalidInput
 from town311.servicerequests import services
 from town311.servicerequests.models import ServiceRequest
+from town311.servicerequests.selectors import nearby_open_requests
 from town311.staff.access import staff_required
 from town311.staff.forms_intake import IntakeForm, IntakeServiceForm
 
@@ -26,6 +32,9 @@ def intake(request):
         return render(request, "staff/intake.html", {"chooser": chooser})
 
     service = chooser.cleaned_data["service"]
+    if request.method == "GET" and "nearby" in request.GET:
+        return _nearby_json(request, service)
+
     if request.method == "GET":
         form = IntakeForm(service)
         return _render(request, chooser, form)
@@ -41,6 +50,13 @@ def intake(request):
         return _render(request, chooser, form)
 
     data = form.cleaned_data
+    # As on the public form: the clerk sees who already reported it, so the
+    # caller can be added to that request instead of filing a second one.
+    if not data["not_duplicate"]:
+        nearby = _nearby(service, data["lat"], data["long"])
+        if nearby:
+            return _render(request, chooser, form, nearby=nearby)
+
     try:
         service_request = services.request_submit(
             service=service,
@@ -86,7 +102,7 @@ def _entered(request, service_request: ServiceRequest):
     return redirect(reverse("staff:intake"))
 
 
-def _render(request, chooser: IntakeServiceForm, form: IntakeForm):
+def _render(request, chooser: IntakeServiceForm, form: IntakeForm, *, nearby=()):
     return render(
         request,
         "staff/intake.html",
@@ -95,5 +111,63 @@ def _render(request, chooser: IntakeServiceForm, form: IntakeForm):
             "service": form.service,
             "form": form,
             "summary": form.error_summary(),
+            "nearby": nearby,
+            "map_bounds": _town_bounds(),
         },
     )
+
+
+def _nearby(service, lat, long) -> list[ServiceRequest]:
+    if lat is None or long is None:
+        return []
+
+    return nearby_open_requests(service=service, lat=lat, long=long)
+
+
+def _nearby_json(request, service) -> JsonResponse:
+    """The nearby open requests for staff-intake.js, as the clerk types."""
+    point = _point(request.GET.get("lat"), request.GET.get("long"))
+    if point is None:
+        return HttpResponseBadRequest("Give lat and long in degrees.")
+
+    found = _nearby(service, *point)
+    return JsonResponse(
+        {
+            "requests": [
+                {
+                    "number": item.number,
+                    "url": reverse("staff:request", args=[item.pk]),
+                    "service": item.service.name,
+                    "address": item.address,
+                    "distance_m": round(item.distance_m),
+                    "status": item.get_status_display(),
+                }
+                for item in found
+            ]
+        }
+    )
+
+
+def _point(lat, long) -> tuple[float, float] | None:
+    try:
+        lat, long = float(lat), float(long)
+    except (TypeError, ValueError):
+        return None
+
+    if not (math.isfinite(lat) and math.isfinite(long)):
+        return None
+
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):
+        return None
+
+    return lat, long
+
+
+def _town_bounds() -> str:
+    """The town's extent for the map, as [[south, west], [north, east]]."""
+    town = Town.objects.current()
+    if town is None:
+        return ""
+
+    west, south, east, north = geo.prepared_area(town.boundary).bounds
+    return json.dumps([[south, west], [north, east]])

@@ -7,6 +7,7 @@ from django.urls import reverse
 from town311.accounts.models import User
 from town311.directory.models import Place, ServiceAttribute
 from town311.notifications.models import Message
+from town311.servicerequests import services
 from town311.servicerequests.models import Channel, Event, ServiceRequest
 from town311.test import CENTRE, BaseTestCase
 
@@ -176,3 +177,92 @@ class IntakeTestCase(BaseTestCase):
 
         self.assertEqual(response.status_code, 403)
         self.assertFalse(ServiceRequest.objects.exists())
+
+
+class IntakeNearbyTests(BaseTestCase):
+    """The open requests of the same service close by, before filing."""
+
+    url = IntakeTestCase.url
+    post = IntakeTestCase.post
+
+    def setUp(self) -> None:
+        super().setUp()
+        Place.objects.create(
+            name="Elm Street", kind=Place.Kind.STREET, lat=CENTRE[0], long=CENTRE[1]
+        )
+        self.client.force_login(self.roads_clerk)
+        self.existing = services.request_submit(
+            service=self.pothole,
+            lat=CENTRE[0] + 0.0005,
+            long=CENTRE[1],
+            address="14 Elm Street",
+            description="Hole near the bus stop.",
+            channel=Channel.WEB,
+        )
+
+    def test_it_shows_nearby_open_requests_before_filing(self) -> None:
+        response = self.post()
+
+        self.assertEqual(ServiceRequest.objects.count(), 1)
+        self.assertContains(response, "Is it one of these?")
+        self.assertContains(
+            response,
+            f'<a href="{reverse("staff:request", args=[self.existing.pk])}">'
+            f"Request {self.existing.number}: Pothole</a>",
+            html=True,
+        )
+        self.assertContains(response, "None of these, file the new request")
+        # Every field is kept, so the clerk need not type it again.
+        for kept in (
+            f'value="{DRAFT_KEY}"',
+            'value="12 Elm Street"',
+            "A deep hole by the bus stop.",
+            'value="Dana Caller"',
+            'value="555-0100"',
+            'value="dana@example.org"',
+            'id="id_channel_0" checked',
+        ):
+            self.assertContains(response, kept)
+
+    def test_it_files_the_new_request_once_the_clerk_confirms(self) -> None:
+        response = self.post(not_duplicate="on")
+
+        filed = ServiceRequest.objects.exclude(pk=self.existing.pk).get()
+        self.assertRedirects(
+            response,
+            reverse("staff:request", args=[filed.pk]),
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(filed.reporter_name, "Dana Caller")
+
+    def test_it_files_at_once_when_nothing_of_the_service_is_near(self) -> None:
+        self.post(service="park-upkeep")
+
+        self.assertEqual(ServiceRequest.objects.count(), 2)
+
+    def test_it_lists_nearby_requests_for_the_script(self) -> None:
+        response = self.client.get(
+            self.url,
+            {"service": "pothole", "nearby": "1", "lat": CENTRE[0], "long": CENTRE[1]},
+        )
+
+        self.assertEqual(
+            response.json()["requests"],
+            [
+                {
+                    "number": self.existing.number,
+                    "url": reverse("staff:request", args=[self.existing.pk]),
+                    "service": "Pothole",
+                    "address": "14 Elm Street",
+                    "distance_m": 56,
+                    "status": self.existing.get_status_display(),
+                }
+            ],
+        )
+
+    def test_it_refuses_a_nearby_look_up_without_a_point(self) -> None:
+        response = self.client.get(
+            self.url, {"service": "pothole", "nearby": "1", "lat": "north"}
+        )
+
+        self.assertEqual(response.status_code, 400)
