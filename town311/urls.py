@@ -13,6 +13,7 @@ urlpatterns = [
     path("alerts/", include("town311.alerts.urls")),
     path("email/", include("town311.notifications.urls")),
     path("staff/", include("town311.staff.urls")),
+    path("metrics/", include("town311.metrics.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
