@@ -1,0 +1,116 @@
+"""Run the periodic jobs that are due, at the right local time.
+
+One command for cron or systemd instead of a crontab line per job, so the
+times live in code, in the town's time zone, and survive a server set to
+UTC. The jobs:
+
+- the lingering digest, once per local day from 07:00 (a run missed at
+  07:00 sends it at the next run that day);
+- escalation reminders (`town311/staff/escalation.py`), every run;
+- the outbox sweep (`messages_send_due`), every run.
+
+Several machines may run this at once. A daily job claims its day with a
+`JobRun` row, unique per job and period, in the same transaction as the
+e-mails it queues: the second machine finds the row and skips the job, and
+a job that fails leaves no row, so the next run tries again. The jobs run
+every time already send nothing twice on their own. See docs/scheduling.md.
+"""
+
+import time
+from datetime import datetime, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from town311.directory.models import Town
+from town311.metrics.digests import lingering_digests_send
+from town311.metrics.models import JobRun
+from town311.notifications.services import messages_send_due
+from town311.staff.escalation import escalations_send, escalations_summary
+
+DIGEST_JOB = "lingering-digest"
+DIGEST_HOUR = 7
+LOOP_INTERVAL = timedelta(seconds=60)
+
+
+def _local_now() -> datetime:
+    town = Town.objects.current()
+    zone = town.zone if town else timezone.get_current_timezone()
+    return timezone.now().astimezone(zone)
+
+
+def _digest(now: datetime, dry_run: bool) -> str:
+    if now.hour < DIGEST_HOUR:
+        return f"lingering digest not due before {DIGEST_HOUR:02}:00"
+
+    today = now.date()
+    period = today.isoformat()
+    if dry_run:
+        if JobRun.objects.filter(job=DIGEST_JOB, period=period).exists():
+            return f"lingering digest already sent for {period}"
+        return f"would send the lingering digest for {period}"
+
+    with transaction.atomic():
+        _, created = JobRun.objects.get_or_create(
+            job=DIGEST_JOB, period=period, defaults={"started_at": timezone.now()}
+        )
+        if not created:
+            return f"lingering digest already sent for {period}"
+
+        messages = lingering_digests_send(today=today)
+
+    return f"lingering digest for {period}: {len(messages)} e-mail(s)"
+
+
+def _escalations(dry_run: bool) -> str:
+    reminders = escalations_send(dry_run=dry_run)
+    return escalations_summary(reminders, dry_run=dry_run).rstrip(".")
+
+
+def _outbox(dry_run: bool) -> str:
+    if dry_run:
+        return "would sweep the outbox"
+
+    run = messages_send_due()
+    return f"outbox: {run.sent} sent, {run.retrying} retrying, {run.given_up} given up"
+
+
+class Command(BaseCommand):
+    help = "Run the periodic jobs that are due (lingering digest, escalations, outbox)."
+
+    def add_arguments(self, parser) -> None:
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--once",
+            action="store_true",
+            help="Run the jobs that are due and exit (the default).",
+        )
+        mode.add_argument(
+            "--loop",
+            action="store_true",
+            help="Run the jobs that are due every 60 seconds until interrupted.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Say what would run, and run nothing.",
+        )
+
+    def handle(self, *args, loop: bool = False, dry_run: bool = False, **options):
+        if not loop:
+            return self.run_due(dry_run)
+
+        try:
+            while True:
+                started = time.monotonic()
+                self.stdout.write(self.run_due(dry_run))
+                elapsed = time.monotonic() - started
+                time.sleep(max(LOOP_INTERVAL.total_seconds() - elapsed, 0))
+        except KeyboardInterrupt:
+            return None
+
+    def run_due(self, dry_run: bool) -> str:
+        now = _local_now()
+        parts = [_digest(now, dry_run), _escalations(dry_run), _outbox(dry_run)]
+        return f"{now:%Y-%m-%d %H:%M %Z}: " + "; ".join(parts) + "."
