@@ -163,3 +163,25 @@ def near(lat: float, long: float, metres: float) -> Q:
         return lats & (Q(long__gte=low) | Q(long__lte=high - 360))
 
     return lats & Q(long__range=(low, high))
+
+
+def parse_point(lat, long) -> tuple[float, float] | None:
+    """(lat, long) as floats when both are finite degrees in range, else None."""
+    try:
+        lat, long = float(lat), float(long)
+    except (TypeError, ValueError):
+        return None
+
+    if not (math.isfinite(lat) and math.isfinite(long)):
+        return None
+
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):
+        return None
+
+    return lat, long
+
+
+def map_bounds(area_text: str) -> list[list[float]]:
+    """The area's extent as Leaflet wants it: [[south, west], [north, east]]."""
+    west, south, east, north = prepared_area(area_text).bounds
+    return [[south, west], [north, east]]

@@ -1,6 +1,5 @@
 import json
 import logging
-import math
 
 from django.conf import settings
 from django.db import transaction
@@ -302,7 +301,7 @@ def _too_many_photos() -> str:
 def nearby(request, service_code: str):
     """The "Is it one of these?" list for a place, as a piece of the form."""
     service = get_object_or_404(_services(), code=service_code)
-    point = _point(request.GET.get("lat"), request.GET.get("long"))
+    point = geo.parse_point(request.GET.get("lat"), request.GET.get("long"))
     if point is None:
         return HttpResponse(status=400)
 
@@ -366,26 +365,6 @@ def _services():
     return Service.objects.public().select_related("department")
 
 
-def _point(lat, long) -> tuple[float, float] | None:
-    try:
-        lat, long = float(lat), float(long)
-    except (TypeError, ValueError):
-        return None
-
-    if not (math.isfinite(lat) and math.isfinite(long)):
-        return None
-
-    if not (-90 <= lat <= 90 and -180 <= long <= 180):
-        return None
-
-    return lat, long
-
-
 def _town_bounds() -> str:
-    """The town's extent for the map, as [[south, west], [north, east]]."""
     town = Town.objects.current()
-    if town is None:
-        return ""
-
-    west, south, east, north = geo.prepared_area(town.boundary).bounds
-    return json.dumps([[south, west], [north, east]])
+    return json.dumps(geo.map_bounds(town.boundary)) if town else ""

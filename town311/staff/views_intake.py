@@ -4,7 +4,6 @@ lands in the right department's queue at once."""
 
 import json
 import logging
-import math
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -126,7 +125,7 @@ def _nearby(service, lat, long) -> list[ServiceRequest]:
 
 def _nearby_json(request, service) -> JsonResponse:
     """The nearby open requests for staff-intake.js, as the clerk types."""
-    point = _point(request.GET.get("lat"), request.GET.get("long"))
+    point = geo.parse_point(request.GET.get("lat"), request.GET.get("long"))
     if point is None:
         return HttpResponseBadRequest("Give lat and long in degrees.")
 
@@ -148,26 +147,6 @@ def _nearby_json(request, service) -> JsonResponse:
     )
 
 
-def _point(lat, long) -> tuple[float, float] | None:
-    try:
-        lat, long = float(lat), float(long)
-    except (TypeError, ValueError):
-        return None
-
-    if not (math.isfinite(lat) and math.isfinite(long)):
-        return None
-
-    if not (-90 <= lat <= 90 and -180 <= long <= 180):
-        return None
-
-    return lat, long
-
-
 def _town_bounds() -> str:
-    """The town's extent for the map, as [[south, west], [north, east]]."""
     town = Town.objects.current()
-    if town is None:
-        return ""
-
-    west, south, east, north = geo.prepared_area(town.boundary).bounds
-    return json.dumps([[south, west], [north, east]])
+    return json.dumps(geo.map_bounds(town.boundary)) if town else ""
