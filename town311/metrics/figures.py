@@ -263,12 +263,12 @@ def period_figures(
     acknowledged = ACKNOWLEDGE.requests(start, end, scope)
     closed = CLOSE.requests(start, end, scope)
     by_department = {
-        ACKNOWLEDGE: _summaries(acknowledged, ACKNOWLEDGE.department),
-        CLOSE: _summaries(closed, CLOSE.department),
+        ACKNOWLEDGE: summaries(acknowledged, ACKNOWLEDGE.department),
+        CLOSE: summaries(closed, CLOSE.department),
     }
     town = {
-        ACKNOWLEDGE: _summaries(acknowledged, None)[None],
-        CLOSE: _summaries(closed, None)[None],
+        ACKNOWLEDGE: summaries(acknowledged, None)[None],
+        CLOSE: summaries(closed, None)[None],
     }
 
     departments = Department.objects.order_by("name")
@@ -276,13 +276,13 @@ def period_figures(
         departments = departments.filter(pk=department.pk)
     rows = []
     for each in departments:
-        summaries = {m: by_department[m].get(each.pk, Summary()) for m in by_department}
+        clocks = {m: by_department[m].get(each.pk, Summary()) for m in by_department}
         counted = received.get(each.pk, 0) or open_at_end.get(each.pk, 0)
-        if not each.is_active and not counted and not _any(summaries):
+        if not each.is_active and not counted and not _any(clocks):
             continue
 
         rows.append(
-            _row(each, received.get(each.pk, 0), open_at_end.get(each.pk, 0), summaries)
+            _row(each, received.get(each.pk, 0), open_at_end.get(each.pk, 0), clocks)
         )
 
     rows.append(_row(None, sum(received.values()), sum(open_at_end.values()), town))
@@ -328,10 +328,21 @@ def _share(summary: Summary) -> float | None:
 # Aggregations
 
 
-def _summaries(requests: QuerySet, group: str | None) -> dict:
-    """Count, mean, percentiles and within-target count of the clock, per
-    department (`group`) or, with `group` None, for the whole town."""
-    clock = "department_clock" if group else "town_clock"
+def summaries(
+    requests: QuerySet, group: str | tuple[str, ...] | None, clock: str | None = None
+) -> dict:
+    """Count, mean, percentiles and within-target count of a clock, per group.
+
+    `requests` comes from `Measure.requests()`, possibly annotated further.
+    `group` is a field or annotation name, a tuple of them, or None for the
+    whole set; the result is keyed by the group's value (a tuple for a
+    tuple, None for the whole set). `clock` is "department_clock" or
+    "town_clock"; by default department groups use the department's clock
+    and the whole set the town's. Within target always judges a request by
+    its own department's clock and target.
+    """
+    fields = (group,) if isinstance(group, str) else tuple(group or ())
+    clock = clock or ("department_clock" if group else "town_clock")
     figures = {
         "count": Count("pk"),
         "mean": Avg(clock),
@@ -341,14 +352,14 @@ def _summaries(requests: QuerySet, group: str | None) -> dict:
         for name, fraction in PERCENTILES.items():
             figures[name] = PercentileCont(F(clock), fraction)
 
-    if group:
-        grouped = requests.values(group).annotate(**figures)
-        values = {row.pop(group): row for row in grouped}
+    if fields:
+        grouped = requests.values(*fields).annotate(**figures)
+        values = {_group_key(row, group, fields): row for row in grouped}
     else:
         values = {None: requests.aggregate(**figures)}
 
     if connection.vendor != "postgresql":
-        percentiles = _interpolated_percentiles(requests, group, clock)
+        percentiles = _interpolated_percentiles(requests, group, fields, clock)
         for key, row in values.items():
             row.update(percentiles.get(key, {}))
 
@@ -358,7 +369,14 @@ def _summaries(requests: QuerySet, group: str | None) -> dict:
     }
 
 
-def _interpolated_percentiles(requests: QuerySet, group: str | None, clock: str):
+def _group_key(row: dict, group, fields: tuple[str, ...]):
+    key = tuple(row.pop(field) for field in fields)
+    return key[0] if isinstance(group, str) else key
+
+
+def _interpolated_percentiles(
+    requests: QuerySet, group, fields: tuple[str, ...], clock: str
+):
     """Linearly interpolated percentiles without a percentile function.
 
     A percentile p of n ordered values sits at position h = (n − 1) · p
@@ -366,7 +384,7 @@ def _interpolated_percentiles(requests: QuerySet, group: str | None, clock: str)
     only the rows less than one position away from some h, so at most two
     per percentile and group.
     """
-    partition = [F(group)] if group else None
+    partition = [F(field) for field in fields] or None
     ranked = requests.annotate(
         position=Window(
             RowNumber(), partition_by=partition, order_by=[F(clock).asc(), F("pk")]
@@ -378,13 +396,18 @@ def _interpolated_percentiles(requests: QuerySet, group: str | None, clock: str)
         for fraction in PERCENTILES.values()
     ]
     nearby = ranked.annotate(distance=Least(*distances)).filter(distance__lt=1)
-    fields = [group] if group else []
     rows = nearby.values_list(*fields, "position", "size", clock)
 
     values: dict = {}
     sizes: dict = {}
+    width = len(fields)
     for row in rows:
-        key = row[0] if group else None
+        if not fields:
+            key = None
+        elif isinstance(group, str):
+            key = row[0]
+        else:
+            key = tuple(row[:width])
         position, size, seconds = row[-3:]
         values.setdefault(key, {})[position - 1] = seconds
         sizes[key] = size
