@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from town311.directory.models import Town
 from town311.notifications.models import Message
-from town311.notifications.services import message_queue
+from town311.notifications.services import Attachment, message_queue
 
 BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
@@ -52,10 +52,12 @@ def email_queue(
     context: dict,
     request=None,
     unsubscribe_url: str = "",
+    attachments: list[Attachment] | None = None,
 ) -> Message:
     """Render a `kind` e-mail and put it in the outbox, in the caller's
     transaction. With `unsubscribe_url`, the e-mail carries the headers
-    that let mail programs offer one-click unsubscribing (RFC 8058)."""
+    that let mail programs offer one-click unsubscribing (RFC 8058);
+    `attachments` may include inline images the HTML names by cid:."""
     subject, text, html = email_render(
         kind, {**context, "unsubscribe_url": unsubscribe_url}
     )
@@ -74,4 +76,5 @@ def email_queue(
         kind=kind,
         request=request,
         headers=headers,
+        attachments=attachments,
     )

@@ -49,3 +49,23 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MessageAttachment(models.Model):
+    """A file sent with a message. With a `content_id` it is an inline part
+    that the HTML body shows as <img src="cid:...">, so the picture appears
+    without the mail program loading anything from the internet."""
+
+    message = models.ForeignKey(Message, models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    content_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Blank for an ordinary attachment; the cid: the HTML uses "
+        "for an inline one.",
+    )
+
+    def __str__(self) -> str:
+        return self.filename

@@ -5,6 +5,8 @@ import logging
 import smtplib
 from collections import Counter
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 from typing import NamedTuple
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from town311.notifications.models import Message
+from town311.notifications.models import Message, MessageAttachment
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,16 @@ LONGEST_RETRY_DELAY = timedelta(hours=6)
 # How long a worker may take to hand a message to the mail server before
 # another worker may try it.
 CLAIM_DURATION = timedelta(minutes=10)
+
+
+class Attachment(NamedTuple):
+    """A file to send with a message; with a `content_id`, an inline part
+    that the HTML body shows as <img src="cid:CONTENT_ID">."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
 
 
 def message_queue(
@@ -33,6 +45,7 @@ def message_queue(
     kind: str = "",
     request=None,
     headers: dict[str, str] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> Message:
     """Put an e-mail in the outbox; it is sent once the transaction commits."""
     message = Message.objects.create(
@@ -43,6 +56,10 @@ def message_queue(
         headers=headers or {},
         kind=kind,
         request=request,
+    )
+    MessageAttachment.objects.bulk_create(
+        MessageAttachment(message=message, **attachment._asdict())
+        for attachment in attachments or ()
     )
 
     # Imported here: tasks.py imports this module.
@@ -128,7 +145,32 @@ def _email(message: Message) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
 
+    inline = False
+    for attachment in message.attachments.order_by("pk"):
+        if attachment.content_id:
+            email.attach(_inline_part(attachment))
+            inline = True
+        else:
+            email.attach(
+                attachment.filename, bytes(attachment.content), attachment.content_type
+            )
+
+    # Inline parts must sit in a multipart/related beside the HTML that
+    # names them by Content-ID, or mail programs list them as attachments.
+    if inline:
+        email.mixed_subtype = "related"
+
     return email
+
+
+def _inline_part(attachment: MessageAttachment) -> MIMEBase:
+    maintype, _, subtype = attachment.content_type.partition("/")
+    part = MIMEBase(maintype, subtype or "octet-stream")
+    part.set_payload(bytes(attachment.content))
+    encoders.encode_base64(part)
+    part.add_header("Content-ID", f"<{attachment.content_id}>")
+    part.add_header("Content-Disposition", "inline", filename=attachment.filename)
+    return part
 
 
 def _record_failure(message: Message, error: Exception) -> Outcome:
