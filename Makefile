@@ -7,8 +7,12 @@ STAMP := $(VENV)/.installed
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/town311_test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BENCH_REQUESTS ?= 1000000
+BENCH_DATABASES ?= postgresql sqlite
+POSTGRES_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/town311_bench
+SQLITE_BENCH_URL ?= sqlite:///$(CURDIR)/.bench/town311-bench.sqlite3
 
-.PHONY: install run demo test test-postgres lint format migrations-check ci clean
+.PHONY: install run demo test test-postgres lint format migrations-check ci clean bench
 
 install: $(STAMP)
 
@@ -47,6 +51,19 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ci: lint migrations-check test test-postgres
+
+# Times the metrics on a generated town (kept in .bench/ and town311_bench
+# between runs); see docs/benchmarks.md.
+bench: install
+	@mkdir -p .bench
+	@for database in $(BENCH_DATABASES); do \
+		case $$database in \
+			postgresql) url='$(POSTGRES_BENCH_URL)' ;; \
+			sqlite) url='$(SQLITE_BENCH_URL)' ;; \
+			*) echo "BENCH_DATABASES takes postgresql and sqlite, not $$database"; exit 2 ;; \
+		esac; \
+		DATABASE_URL=$$url $(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "town311.alerts",
     "town311.metrics",
     "town311.staff",
+    "town311.bench",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,6 @@
 """The dashboard: each department's figures for a period, beside the town's."""
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -10,27 +9,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from town311.directory.models import Town
+from town311.metrics.cells import figure_table
 from town311.metrics.figures import period_figures
 from town311.metrics.forms_dashboard import DashboardForm, last_complete_month
 from town311.staff.access import staff_required
 
-MINUS = "\u2212"
-TENTH = Decimal("0.1")
-
-# The table's columns, in the order the page shows them.
-COLUMNS = (
-    ("received", "count"),
-    ("acknowledged", "count"),
-    ("closed", "count"),
-    ("open_at_end", "count"),
-    ("ack_median_days", "days"),
-    ("ack_mean_days", "days"),
-    ("ack_p90_days", "days"),
-    ("ack_within_target_share", "share"),
-    ("close_median_days", "days"),
-    ("close_mean_days", "days"),
-    ("close_p90_days", "days"),
-    ("close_within_target_share", "share"),
+# The downloads of requests, by which of their moments falls in the period.
+EXPORT_BASES = (
+    ("submitted", "received"),
+    ("acknowledged", "acknowledged"),
+    ("closed", "closed"),
 )
 
 
@@ -65,7 +53,7 @@ def dashboard(request):
             "form": form,
             "period": period,
             "previous": previous,
-            "rows": _table(rows, before),
+            "rows": figure_table(rows, before),
             "sees_all": user.sees_all_departments,
             "exports": _export_links(period, form, department),
         },
@@ -73,88 +61,47 @@ def dashboard(request):
 
 
 def _export_links(period, form, department) -> dict:
+    """The downloads for what the page shows: the requests received,
+    acknowledged and closed in the period, and the table itself; "csv" and
+    "xlsx" alone are the requests received."""
+    filters = form.filters()
+    narrowing = {}
+    if filters["service"]:
+        narrowing["service"] = filters["service"].code
+    if filters["channel"]:
+        narrowing["channel"] = filters["channel"]
+    if filters["neighbourhood"]:
+        narrowing["area"] = filters["neighbourhood"].slug
+
     # The export counts its end date out, while the dashboard counts it in.
-    query = {
+    requests = {
         "start": period.first.isoformat(),
         "end": (period.last + timedelta(days=1)).isoformat(),
+        **narrowing,
     }
-    filters = form.filters()
-    if filters["service"]:
-        query["service"] = filters["service"].code
-    if filters["channel"]:
-        query["channel"] = filters["channel"]
     if department:
-        query["department"] = department.slug
+        requests["department"] = department.slug
+
+    def links(name: str, query: dict) -> dict:
+        return {
+            extension: reverse(name, args=[extension]) + "?" + urlencode(query)
+            for extension in ("csv", "xlsx")
+        }
+
+    bases = []
+    for basis, label in EXPORT_BASES:
+        query = dict(requests) if basis == "submitted" else {**requests, "basis": basis}
+        bases.append(
+            {"basis": basis, "label": label, **links("metrics:export-requests", query)}
+        )
+
+    if period.is_month:
+        table = {"month": f"{period.first:%Y-%m}"}
+    else:
+        table = {"start": period.first.isoformat(), "end": period.last.isoformat()}
 
     return {
-        extension: reverse("metrics:export-requests", args=[extension])
-        + "?"
-        + urlencode(query)
-        for extension in ("csv", "xlsx")
+        **bases[0],
+        "bases": bases,
+        "table": links("metrics:export-table", {**table, **narrowing}),
     }
-
-
-# The table, as the page shows it
-
-
-def _table(rows: list[dict], before: list[dict]) -> list[dict]:
-    previous = {_key(row): row for row in before}
-    cell_for = {"count": _count_cell, "days": _days_cell, "share": _share_cell}
-    table = []
-    for row in rows:
-        earlier = previous.get(_key(row), {})
-        cells = [cell_for[kind](row[key], earlier.get(key)) for key, kind in COLUMNS]
-        table.append({"department": row["department"], "cells": cells})
-
-    return table
-
-
-def _key(row: dict) -> int | None:
-    return row["department"].pk if row["department"] else None
-
-
-def _tenths(days: float) -> Decimal:
-    return Decimal(repr(days)).quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
-def _signed(number) -> str:
-    return f"{MINUS}{-number}" if number < 0 else f"+{number}"
-
-
-def _count_cell(value: int, earlier: int | None) -> dict:
-    # More requests is neither good nor bad news, so counts stay neutral.
-    cell = {"text": str(value), "change": None, "tone": "neutral"}
-    if earlier is not None:
-        change = value - earlier
-        cell["change"] = _signed(change) if change else "no change"
-
-    return cell
-
-
-def _days_cell(value: float | None, earlier: float | None) -> dict:
-    if value is None:
-        return {"text": "—", "change": None, "tone": "neutral"}
-
-    shown = _tenths(value)
-    cell = {"text": f"{shown} days", "change": None, "tone": "neutral"}
-    if earlier is not None:
-        # The change is between the figures as shown, so readers can check it.
-        change = shown - _tenths(earlier)
-        cell["change"] = f"{_signed(change)} days" if change else "no change"
-        cell["tone"] = "improved" if change < 0 else "neutral"
-
-    return cell
-
-
-def _share_cell(value: float | None, earlier: float | None) -> dict:
-    if value is None:
-        return {"text": "—", "change": None, "tone": "neutral"}
-
-    shown = round(value * 100)
-    cell = {"text": f"{shown}%", "change": None, "tone": "neutral"}
-    if earlier is not None:
-        change = shown - round(earlier * 100)
-        cell["change"] = f"{_signed(change)} points" if change else "no change"
-        cell["tone"] = "improved" if change > 0 else "neutral"
-
-    return cell

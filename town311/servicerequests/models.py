@@ -184,8 +184,33 @@ class ServiceRequest(models.Model):
             models.Index(fields=["lat", "long"], name="request_location"),
             models.Index(fields=["status", "department"], name="request_queue"),
             models.Index(fields=["submitted_at"], name="request_submitted"),
-            models.Index(fields=["acknowledged_at"], name="request_acknowledged"),
-            models.Index(fields=["closed_at"], name="request_closed"),
+            # The metrics read a period's acknowledgments and closes, and
+            # the requests open at its end, from these indexes alone,
+            # without visiting the rows: on a million requests that is the
+            # difference between one second and several.
+            models.Index(
+                fields=[
+                    "acknowledged_at",
+                    "acknowledged_department",
+                    "acknowledged_department_entered_at",
+                    "submitted_at",
+                ],
+                name="request_acknowledged",
+            ),
+            models.Index(
+                fields=[
+                    "closed_at",
+                    "department",
+                    "department_entered_at",
+                    "submitted_at",
+                    "resolution",
+                ],
+                name="request_closed",
+            ),
+            models.Index(
+                fields=["department", "submitted_at", "closed_at"],
+                name="request_open_at_end",
+            ),
             models.Index(fields=["updated_at"], name="request_updated"),
             models.Index(fields=["reporter_email"], name="request_reporter"),
         ]

@@ -47,7 +47,10 @@ class DashboardBrowserTests(BrowserTestCase):
         expect(page.locator("details.dashboard-definitions")).to_have_attribute(
             "open", ""
         )
-        expect(page.get_by_role("link", name="CSV")).to_have_attribute(
+        received = page.get_by_role(
+            "link", name="Requests received in the period as CSV"
+        )
+        expect(received).to_have_attribute(
             "href", "/metrics/export/requests.csv?start=2026-01-01&end=2026-02-01"
         )
         self.screenshot(page, "metrics-dashboard")

@@ -9,17 +9,15 @@ format, so the figures can be checked against the exported requests;
 round them for display only.
 """
 
-import csv
-import json
 import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from openpyxl import Workbook
 
 from town311.directory.models import Department, Town
+from town311.metrics.exports import table_rows, table_write_text, table_write_xlsx
 from town311.metrics.figures import FIGURE_KEYS, local_midnight, period_figures
 
 logger = logging.getLogger(__name__)
@@ -64,24 +62,27 @@ class Command(BaseCommand):
                 raise CommandError(f"No department has the slug “{slug}”.")
 
         zone = _town_zone()
-        rows = [
-            _plain(row)
-            for row in period_figures(
+        rows = table_rows(
+            period_figures(
                 start=local_midnight(first_day, zone),
                 end=local_midnight(last_day, zone),
                 department=department,
             )
-        ]
+        )
 
         if options["format"] == "xlsx":
-            _write_xlsx(rows, options["output"])
+            table_write_xlsx(rows, options["output"], columns=FIGURE_KEYS)
             return
 
         if options["output"]:
             with open(options["output"], "w", newline="", encoding="utf-8") as out:
-                _write_text(rows, options["format"], out)
+                table_write_text(
+                    rows, out, format=options["format"], columns=FIGURE_KEYS
+                )
         else:
-            _write_text(rows, options["format"], self.stdout)
+            table_write_text(
+                rows, self.stdout, format=options["format"], columns=FIGURE_KEYS
+            )
 
 
 def _day(value: str, option: str) -> date:
@@ -100,30 +101,3 @@ def _town_zone() -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
     return town.zone
-
-
-def _plain(row: dict) -> dict:
-    department = row["department"]
-    return {**row, "department": department.slug if department else None}
-
-
-def _write_text(rows: list[dict], format: str, out) -> None:
-    if format == "json":
-        out.write(json.dumps(rows, indent=2) + "\n")
-        return
-
-    # Empty cells stand for "no data", and the town's row names no department.
-    writer = csv.DictWriter(out, fieldnames=FIGURE_KEYS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-
-
-def _write_xlsx(rows: list[dict], path: str) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Figures"
-    sheet.append(FIGURE_KEYS)
-    for row in rows:
-        sheet.append([row[key] for key in FIGURE_KEYS])
-
-    workbook.save(path)

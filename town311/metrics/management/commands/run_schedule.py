@@ -6,14 +6,21 @@ UTC. The jobs:
 
 - the lingering digest, once per local day from 07:00 (a run missed at
   07:00 sends it at the next run that day);
+- the monthly report (`town311/metrics/monthly.py`) for the month just
+  ended, once per month from 07:00 on the 1st; a run missed then (the
+  server was down) sends it at the next run in the first week, and after
+  the 7th the schedule leaves a missed report to a coordinator, who can
+  send it from /metrics/monthly/, rather than surprise everyone with last
+  month's figures weeks late;
 - escalation reminders (`town311/staff/escalation.py`), every run;
 - the outbox sweep (`messages_send_due`), every run.
 
-Several machines may run this at once. A daily job claims its day with a
-`JobRun` row, unique per job and period, in the same transaction as the
-e-mails it queues: the second machine finds the row and skips the job, and
-a job that fails leaves no row, so the next run tries again. The jobs run
-every time already send nothing twice on their own. See docs/scheduling.md.
+Several machines may run this at once. A daily or monthly job claims its
+day or month with a `JobRun` row, unique per job and period, in the same
+transaction as the e-mails it queues: the second machine finds the row and
+skips the job, and a job that fails leaves no row, so the next run tries
+again. The jobs run every time already send nothing twice on their own.
+See docs/scheduling.md.
 """
 
 import time
@@ -25,12 +32,18 @@ from django.utils import timezone
 
 from town311.directory.models import Town
 from town311.metrics.digests import lingering_digests_send
+from town311.metrics.leaderboard import Month
 from town311.metrics.models import JobRun
+from town311.metrics.monthly import monthly_reports_send
 from town311.notifications.services import messages_send_due
 from town311.staff.escalation import escalations_send, escalations_summary
 
 DIGEST_JOB = "lingering-digest"
 DIGEST_HOUR = 7
+MONTHLY_JOB = "monthly-report"
+MONTHLY_HOUR = 7
+# The last day of a month on which a missed report still goes out.
+MONTHLY_LAST_DAY = 7
 LOOP_INTERVAL = timedelta(seconds=60)
 
 
@@ -63,6 +76,32 @@ def _digest(now: datetime, dry_run: bool) -> str:
     return f"lingering digest for {period}: {len(messages)} e-mail(s)"
 
 
+def _monthly_report(now: datetime, dry_run: bool) -> str:
+    month = Month(now.year, now.month).previous
+    period = str(month)
+    if now.day == 1 and now.hour < MONTHLY_HOUR:
+        return f"monthly report for {period} not due before {MONTHLY_HOUR:02}:00"
+
+    if now.day > MONTHLY_LAST_DAY:
+        return "monthly report not due"
+
+    if dry_run:
+        if JobRun.objects.filter(job=MONTHLY_JOB, period=period).exists():
+            return f"monthly report already sent for {period}"
+        return f"would send the monthly report for {period}"
+
+    with transaction.atomic():
+        _, created = JobRun.objects.get_or_create(
+            job=MONTHLY_JOB, period=period, defaults={"started_at": timezone.now()}
+        )
+        if not created:
+            return f"monthly report already sent for {period}"
+
+        messages = monthly_reports_send(month)
+
+    return f"monthly report for {period}: {len(messages)} e-mail(s)"
+
+
 def _escalations(dry_run: bool) -> str:
     reminders = escalations_send(dry_run=dry_run)
     return escalations_summary(reminders, dry_run=dry_run).rstrip(".")
@@ -77,7 +116,10 @@ def _outbox(dry_run: bool) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs that are due (lingering digest, escalations, outbox)."
+    help = (
+        "Run the periodic jobs that are due (lingering digest, monthly report, "
+        "escalations, outbox)."
+    )
 
     def add_arguments(self, parser) -> None:
         mode = parser.add_mutually_exclusive_group()
@@ -112,5 +154,10 @@ class Command(BaseCommand):
 
     def run_due(self, dry_run: bool) -> str:
         now = _local_now()
-        parts = [_digest(now, dry_run), _escalations(dry_run), _outbox(dry_run)]
+        parts = [
+            _digest(now, dry_run),
+            _monthly_report(now, dry_run),
+            _escalations(dry_run),
+            _outbox(dry_run),
+        ]
         return f"{now:%Y-%m-%d %H:%M %Z}: " + "; ".join(parts) + "."
