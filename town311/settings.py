@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "town311.metrics",
     "town311.staff",
     "town311.bench",
+    "town311.open311",
 ]
 
 MIDDLEWARE = [

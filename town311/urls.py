@@ -14,6 +14,7 @@ urlpatterns = [
     path("email/", include("town311.notifications.urls")),
     path("staff/", include("town311.staff.urls")),
     path("metrics/", include("town311.metrics.urls")),
+    path("open311/", include("town311.open311.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

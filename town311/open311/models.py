@@ -1,0 +1,73 @@
+"""API keys for Open311 clients, their rate windows, and submission tokens."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ApiKey(models.Model):
+    """A client allowed to post requests and updates through the API.
+
+    Only a hash of the key is stored; the key itself is shown once, when it
+    is made. The prefix finds the row without comparing every hash.
+    """
+
+    name = models.CharField(max_length=100, help_text="Who uses it, e.g. “County app”.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="api_keys",
+        help_text="The person to ask about this client.",
+    )
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    rate_limit = models.PositiveIntegerField(
+        default=60, help_text="Requests per minute this client may make."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ApiRateWindow(models.Model):
+    """How many calls a key made in one minute; the unique pair lets every
+    web process count in the same row."""
+
+    api_key = models.ForeignKey(ApiKey, models.CASCADE, related_name="rate_windows")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "window_start"], name="open311_rate_window_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_key} from {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class RequestToken(models.Model):
+    """The token answered for a request posted through the API, so a client
+    can look up its request by token as GeoReport v2 allows."""
+
+    token = models.CharField(max_length=64, unique=True)
+    request = models.OneToOneField(
+        "servicerequests.ServiceRequest", models.CASCADE, related_name="api_token"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.token
