@@ -62,7 +62,7 @@ bench: install
 			sqlite) url='$(SQLITE_BENCH_URL)' ;; \
 			*) echo "BENCH_DATABASES takes postgresql and sqlite, not $$database"; exit 2 ;; \
 		esac; \
-		DATABASE_URL=$$url $(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) || exit 1; \
+		DATABASE_URL=$$url $(BIN)/python manage.py bench --requests $(BENCH_REQUESTS) --api || exit 1; \
 	done
 
 clean:

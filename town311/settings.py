@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "town311.staff",
     "town311.bench",
     "town311.open311",
+    "town311.opendata",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from town311.front import views as front_views
+from town311.opendata import views as opendata_views
 
 urlpatterns = [
     path("", front_views.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("staff/", include("town311.staff.urls")),
     path("metrics/", include("town311.metrics.urls")),
     path("open311/", include("town311.open311.urls")),
+    path("open-data/", include("town311.opendata.urls")),
+    path("data.json", opendata_views.data_json, name="data-json"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -78,6 +78,33 @@ class Town(models.Model):
     )
     business_hours_start = models.TimeField(default=time(8, 0))
     business_hours_end = models.TimeField(default=time(17, 0))
+    # Public domain by default: 311 records are facts the town gathers for
+    # everyone, and a dedication with no conditions lets anyone mix them
+    # with other data. PDDL is written for databases, so it also waives the
+    # database right some countries grant, which CC0's wording leaves vaguer.
+    open_data_licence_name = models.CharField(
+        "open data licence",
+        max_length=200,
+        default="Open Data Commons Public Domain Dedication and License (PDDL) 1.0",
+        help_text="The licence the open datasets are published under.",
+    )
+    open_data_licence_url = models.URLField(
+        "open data licence address",
+        default="https://opendatacommons.org/licenses/pddl/1-0/",
+        help_text="The licence's full text; the data catalogue links to it.",
+    )
+    open_data_publisher = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who publishes the open data, e.g. “City of Riverton”. "
+        "Leave empty to use the town's name.",
+    )
+    open_data_contact_email = models.EmailField(
+        "open data contact e-mail",
+        blank=True,
+        help_text="Where questions about the open data go. Leave empty to use "
+        "the public contact address.",
+    )
 
     objects = TownQuerySet.as_manager()
 
@@ -90,6 +117,14 @@ class Town(models.Model):
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def open_data_publisher_name(self) -> str:
+        return self.open_data_publisher or self.name
+
+    @property
+    def open_data_contact(self) -> str:
+        return self.open_data_contact_email or self.email
 
     def clean(self) -> None:
         if not self.pk and Town.objects.exists():

@@ -68,6 +68,42 @@ class RequestToken(models.Model):
         "servicerequests.ServiceRequest", models.CASCADE, related_name="api_token"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    media_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="The picture URL the client posted, shown until the town "
+        "has a photo of its own.",
+    )
 
     def __str__(self) -> str:
         return self.token
+
+
+class ApiUpdate(models.Model):
+    """An update a client posted on a request (servicerequestupdates).
+
+    The client's own update_id is kept per key, so that posting the same
+    update twice records it once.
+    """
+
+    api_key = models.ForeignKey(ApiKey, models.PROTECT, related_name="updates")
+    update_id = models.CharField(max_length=100)
+    event = models.OneToOneField(
+        "servicerequests.Event", models.PROTECT, related_name="api_update"
+    )
+    media_url = models.URLField(max_length=500, blank=True)
+    client_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client says the update was made."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "API update"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "update_id"], name="open311_api_update_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.update_id} from {self.api_key}"

@@ -471,6 +471,23 @@ def request_record_answer(
     return _refreshed(service_request)
 
 
+def request_add_resident_update(
+    service_request: ServiceRequest, *, text: str, at: datetime | None = None
+) -> Event:
+    """Keep a resident's comment that a partner site already publishes
+    (an Open311 update). It is public, as it is public there, and it is
+    allowed on a closed request too: the comment alone changes no status."""
+    text = _required_text(text, "description is missing: write the update's text.")
+    with transaction.atomic():
+        locked = _lock(service_request)
+        return _event(
+            locked,
+            Event.Kind.INFORMATION_PROVIDED,
+            at=_moment(at, locked),
+            text=text,
+        )
+
+
 def request_assign(
     service_request: ServiceRequest,
     *,

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from town311.bench import measure
+from town311.bench import api, measure
 from town311.bench.generate import (
     NotABenchDatabase,
     first_month_for,
@@ -41,6 +41,9 @@ DEFAULT_SEED = 311
 DASHBOARD_GOALS = {"postgresql": 1.0, "sqlite": 3.0}
 EXPORT_ROWS_PER_SECOND = 50_000
 EXPORT_PEAK_MB = 300
+API_LIST_MEDIAN_MS = {"postgresql": 50.0}
+# Each endpoint keeps at least this share of its minimal view's throughput.
+API_SHARE_OF_MINIMAL = 0.4
 
 
 class Command(BaseCommand):
@@ -64,6 +67,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Time the export in this process instead of a separate one; "
             "its peak memory then includes the generation.",
+        )
+        parser.add_argument(
+            "--api",
+            action="store_true",
+            help="Also load the Open311 API through gunicorn and autocannon.",
         )
         # The separate export process runs the command with this option.
         parser.add_argument("--export-only", action="store_true", help="(internal)")
@@ -158,6 +166,12 @@ class Command(BaseCommand):
         for figure in figures[-3:]:
             self._print(figure.line())
 
+        if options["api"]:
+            api_figures = _api_figures(api.api_loads(month), vendor)
+            for figure in api_figures:
+                self._print(figure.line())
+            figures += api_figures
+
         missed = [f.name for f in figures if f.verdict == "MISS"]
         logger.info("Benchmark on %s: %d goals missed", vendor, len(missed))
         self.stdout.write(
@@ -169,6 +183,44 @@ class Command(BaseCommand):
         # Each figure takes a while; show it as soon as it is known.
         self.stdout.write(line)
         self.stdout.flush()
+
+
+def _api_figures(loads: dict, vendor: str) -> list[Figure]:
+    figures = []
+    for kind, endpoint in (
+        ("read", "GET requests.json"),
+        ("write", "POST requests.json"),
+    ):
+        minimal, ours = (
+            loads[f"{kind} minimal"],
+            loads[f"{kind} {'list' if kind == 'read' else 'post'}"],
+        )
+        figures += [
+            Figure(f"minimal {kind} view median", minimal.median_ms, "ms"),
+            Figure(f"minimal {kind} view", minimal.per_second, "req/s"),
+            Figure(
+                f"{endpoint} median",
+                ours.median_ms,
+                "ms",
+                goal=API_LIST_MEDIAN_MS.get(vendor) if kind == "read" else None,
+            ),
+            Figure(f"{endpoint}", ours.per_second, "req/s"),
+            Figure(
+                f"{endpoint} share of minimal",
+                100 * ours.per_second / minimal.per_second,
+                "%",
+                goal=100 * API_SHARE_OF_MINIMAL,
+                at_least=True,
+            ),
+        ]
+        if minimal.failed or ours.failed:
+            logger.warning(
+                "API benchmark %s: %d and %d calls failed",
+                kind,
+                minimal.failed,
+                ours.failed,
+            )
+    return figures
 
 
 def _database_name() -> str:

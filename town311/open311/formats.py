@@ -1,0 +1,140 @@
+"""Open311 responses in JSON and XML, and Open311 error responses.
+
+Views build plain data (dicts, lists, strings, numbers, None) once; this
+module writes it in the format the path asked for. XML element names for
+list items follow GeoReport v2: a <services> list holds <service>
+elements, <service_requests> holds <request>, and so on.
+"""
+
+import functools
+import json
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+JSON = "json"
+XML = "xml"
+CONTENT_TYPES = {
+    JSON: "application/json; charset=utf-8",
+    XML: "text/xml; charset=utf-8",
+}
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
+
+# A list under one of these names is written as a wrapper element holding
+# one item element per entry; any other list repeats its own element.
+ITEM_TAGS = {
+    "services": "service",
+    "attributes": "attribute",
+    "values": "value",
+    "service_requests": "request",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "errors": "error",
+    "photos": "photo",
+    "notes": "note",
+}
+
+# XML 1.0 forbids most control characters even when escaped, so resident
+# text holding one would make the whole document unreadable.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Open311Error(Exception):
+    """A call the API refuses, answered as an Open311 error list."""
+
+    def __init__(
+        self, status: int, description: str, *, retry_after: int | None = None
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.descriptions = [description]
+        self.retry_after = retry_after
+
+    @classmethod
+    def several(cls, status: int, descriptions: list[str]) -> "Open311Error":
+        error = cls(status, descriptions[0])
+        error.descriptions = descriptions
+        return error
+
+
+def respond(fmt: str, root: str, data, *, status: int = 200) -> HttpResponse:
+    """Write `data` as JSON, or as XML under the element `root`."""
+    if fmt == XML:
+        body = xml_document(root, data)
+    else:
+        body = json.dumps(data, ensure_ascii=False)
+
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def error_response(
+    fmt: str, status: int, descriptions: list[str], *, retry_after: int | None = None
+) -> HttpResponse:
+    errors = [{"code": status, "description": d} for d in descriptions]
+    response = respond(fmt, "errors", errors, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def xml_document(root: str, data) -> bytes:
+    element = ET.Element(root)
+    if isinstance(data, list):
+        _append_items(element, ITEM_TAGS[root], data)
+    else:
+        _fill(element, data)
+
+    return XML_DECLARATION + ET.tostring(element, encoding="utf-8")
+
+
+def _fill(element: ET.Element, value) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, list) and key not in ITEM_TAGS:
+                for item in child:
+                    _fill(ET.SubElement(element, key), item)
+            else:
+                _fill(ET.SubElement(element, key), child)
+    elif isinstance(value, list):
+        _append_items(element, ITEM_TAGS[element.tag], value)
+    elif value is None:
+        return
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    else:
+        element.text = XML_FORBIDDEN.sub("", str(value))
+
+
+def _append_items(element: ET.Element, tag: str, items: list) -> None:
+    for item in items:
+        _fill(ET.SubElement(element, tag), item)
+
+
+def open311_view(view: Callable) -> Callable:
+    """Check the format suffix and answer Open311Error as an error list.
+
+    An unknown format is answered in JSON, the one format every client
+    can read.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, fmt: str, **kwargs):
+        if fmt not in CONTENT_TYPES:
+            return error_response(
+                JSON, 404, [f"Unknown format “{fmt}”: use .json or .xml."]
+            )
+
+        try:
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as e:
+            return error_response(
+                fmt, e.status, e.descriptions, retry_after=e.retry_after
+            )
+
+    return wrapper

@@ -1,0 +1,176 @@
+"""GeoReport v2 endpoints: discovery, services, requests and tokens."""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from town311.directory.models import Service, Town
+from town311.open311 import params
+from town311.open311.formats import Open311Error, open311_view, respond
+from town311.open311.keys import ApiKeyRefused, api_key_check
+from town311.open311.models import RequestToken
+from town311.open311.serializers import (
+    discovery_data,
+    public_services,
+    request_data,
+    requests_for_output,
+    service_data,
+    service_definition_data,
+    token_data,
+)
+from town311.open311.services import api_request_submit
+from town311.servicerequests.models import ServiceRequest, Status
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 90
+MAX_PAGE_SIZE = 1000
+STATUSES = ("open", "closed")
+
+
+def _town() -> Town:
+    town = Town.objects.current()
+    if town is None:
+        raise Open311Error(404, "This server has no town set up yet.")
+    return town
+
+
+@require_GET
+@open311_view
+def discovery(request, fmt: str):
+    return respond(fmt, "discovery", discovery_data(_town()))
+
+
+@require_GET
+@open311_view
+def services(request, fmt: str):
+    return respond(fmt, "services", [service_data(s) for s in public_services()])
+
+
+@require_GET
+@open311_view
+def service_definition(request, service_code: str, fmt: str):
+    service = Service.objects.public().filter(code=service_code).first()
+    if service is None:
+        raise Open311Error(404, f"There is no service “{service_code}”.")
+
+    return respond(fmt, "service_definition", service_definition_data(service))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@open311_view
+def service_requests(request, fmt: str):
+    if request.method == "POST":
+        return _requests_post(request, fmt)
+    return _requests_list(request, fmt)
+
+
+def _requests_post(request, fmt: str):
+    town = _town()
+    try:
+        api_key = api_key_check(request, request.POST.get("api_key"))
+    except ApiKeyRefused as e:
+        raise Open311Error(e.status, e.description, retry_after=e.retry_after) from None
+
+    service_request, token = api_request_submit(
+        api_key=api_key, arguments=request.POST, town=town
+    )
+    answer = {
+        "service_request_id": str(service_request.pk),
+        "token": token.token,
+        "service_notice": "",
+        "account_id": params.text(request.POST, "account_id") or None,
+    }
+    return respond(fmt, "service_requests", [answer], status=201)
+
+
+def _requests_list(request, fmt: str):
+    zone = _town().zone
+    query = request.GET
+    extensions = params.flag(query, "extensions")
+    page = params.whole_number(query, "page", default=1)
+    page_size = params.whole_number(
+        query, "page_size", default=MAX_PAGE_SIZE, maximum=MAX_PAGE_SIZE
+    )
+    found = ServiceRequest.objects.public()
+
+    if ids := params.word_list(query, "service_request_id"):
+        # Asking for ids overrides every other filter, as GeoReport v2 says.
+        numbers = [int(i) for i in ids if i.isdigit()]
+        found = found.filter(pk__in=numbers)
+    else:
+        found = _filtered(found, query, zone)
+
+    first = (page - 1) * page_size
+    found = requests_for_output(found.order_by("-submitted_at", "-pk"))
+    rows = [
+        request_data(r, zone, extensions=extensions)
+        for r in found[first : first + page_size]
+    ]
+    return respond(fmt, "service_requests", rows)
+
+
+def _filtered(found, query, zone):
+    start = params.date_time(query, "start_date", zone)
+    end = params.date_time(query, "end_date", zone)
+    params.date_range(start, end, "start_date", "end_date")
+    after = params.date_time(query, "updated_after", zone)
+    before = params.date_time(query, "updated_before", zone)
+    params.date_range(after, before, "updated_after", "updated_before")
+
+    if start is None and end is None:
+        start = timezone.now() - timedelta(days=DEFAULT_DAYS)
+    if start is not None:
+        found = found.filter(submitted_at__gte=start)
+    if end is not None:
+        found = found.filter(submitted_at__lte=end)
+    if after is not None:
+        found = found.filter(updated_at__gte=after)
+    if before is not None:
+        found = found.filter(updated_at__lte=before)
+
+    if codes := params.word_list(query, "service_code"):
+        found = found.filter(service__code__in=codes)
+
+    statuses = params.choices(query, "status", STATUSES)
+    if statuses == ["open"]:
+        found = found.exclude(status=Status.CLOSED)
+    elif statuses == ["closed"]:
+        found = found.filter(status=Status.CLOSED)
+
+    return found
+
+
+@require_GET
+@open311_view
+def service_request(request, service_request_id: str, fmt: str):
+    zone = _town().zone
+    found = ServiceRequest.objects.public()
+    if service_request_id.isdigit():
+        found = requests_for_output(found.filter(pk=int(service_request_id)))
+        service_request = found.first()
+    else:
+        service_request = None
+    if service_request is None:
+        raise Open311Error(404, f"There is no request “{service_request_id}”.")
+
+    data = request_data(
+        service_request, zone, extensions=params.flag(request.GET, "extensions")
+    )
+    return respond(fmt, "service_requests", [data])
+
+
+@require_GET
+@open311_view
+def token(request, token: str, fmt: str):
+    found = RequestToken.objects.filter(
+        token=token, request__in=ServiceRequest.objects.public()
+    ).first()
+    if found is None:
+        raise Open311Error(404, f"There is no request with token “{token}”.")
+
+    return respond(fmt, "service_requests", [token_data(found.request, found.token)])
