@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from town311.directory.models import (
     Agency,
@@ -24,6 +25,9 @@ AREA_HELP = (
 @admin.register(Town)
 class TownAdmin(admin.ModelAdmin):
     list_display = ["display_name", "time_zone"]
+    # A town's website and licence addresses are typed without a scheme as
+    # often as with one, and today they are all https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request) -> bool:
         return not Town.objects.exists()

@@ -10,6 +10,7 @@ import hmac
 import logging
 import math
 import secrets
+import string
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 KEY_PREFIX = "t311_"
 PREFIX_LENGTH = 8
 SECRET_LENGTH = 32
+KEY_ALPHABET = string.ascii_letters + string.digits
 WINDOW = timedelta(minutes=1)
 
 
@@ -50,8 +52,12 @@ def _hash(raw_key: str) -> str:
 
 
 def _new_raw_key() -> str:
-    # token_urlsafe gives about 1.3 characters per byte; cut to the length.
-    return KEY_PREFIX + secrets.token_urlsafe(SECRET_LENGTH)[:SECRET_LENGTH]
+    # Letters and digits only: a key (or its prefix) starting with "-" would
+    # be read as an option on the command line, and 32 of 62 symbols still
+    # give about 190 bits.
+    return KEY_PREFIX + "".join(
+        secrets.choice(KEY_ALPHABET) for _ in range(SECRET_LENGTH)
+    )
 
 
 def api_key_issue(api_key: ApiKey) -> str:

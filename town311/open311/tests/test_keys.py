@@ -27,7 +27,7 @@ class ApiKeyCreateTestCase(BaseTestCase):
             name="County app", owner=self.coordinator, rate_limit=30
         )
 
-        self.assertRegex(raw_key, r"^t311_[A-Za-z0-9_-]{32}$")
+        self.assertRegex(raw_key, r"^t311_[A-Za-z0-9]{32}$")
         api_key.refresh_from_db()
         self.assertEqual(api_key.prefix, raw_key[5:13])
         self.assertEqual(api_key.key_hash, hashlib.sha256(raw_key.encode()).hexdigest())
