@@ -7,6 +7,7 @@ from town311.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [
     path("bench/minimal-read", api_views.minimal_read, name="bench-minimal-read"),
+    path("bench/minimal-list", api_views.minimal_list, name="bench-minimal-list"),
     path("bench/minimal-write", api_views.minimal_write, name="bench-minimal-write"),
     *site_urlpatterns,
 ]

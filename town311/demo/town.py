@@ -21,6 +21,7 @@ from town311.directory.models import (
     AttributeValue,
     Blocker,
     Department,
+    GeographyVersion,
     Holiday,
     Neighbourhood,
     Place,
@@ -948,6 +949,8 @@ def _neighbourhoods_create() -> None:
         Neighbourhood(name=name, slug=slugify(name), area=area)
         for name, area in places.neighbourhood_areas()
     )
+    # bulk_create sends no signals: tell running web processes ourselves.
+    GeographyVersion.renew()
 
 
 def _places_create() -> None:

@@ -1,3 +1,4 @@
+import secrets
 import zoneinfo
 from datetime import time, timedelta
 
@@ -25,6 +26,39 @@ def validate_area(value: str) -> None:
 def validate_optional_area(value: str) -> None:
     if value.strip():
         geo.parse_area(value)
+
+
+class GeographyVersion(models.Model):
+    """One row whose value changes whenever the town boundary, a routing
+    area, a neighbourhood, an agency or a department is saved or deleted.
+
+    Each web process keeps the prepared geometries of routing in memory and
+    reads this value to know whether they are still current; a random value
+    rather than a counter, so a change rolled back and a later change can
+    never leave two different states under the same value.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    ROW = 1
+
+    def __str__(self) -> str:
+        return f"geography version {self.value}"
+
+    @classmethod
+    def current(cls) -> int | None:
+        return cls.objects.filter(pk=cls.ROW).values_list("value", flat=True).first()
+
+    @classmethod
+    def renew(cls) -> None:
+        value = secrets.randbits(62)
+        if not cls.objects.filter(pk=cls.ROW).update(value=value):
+            cls.objects.update_or_create(pk=cls.ROW, defaults={"value": value})
+
+
+def geography_changed(sender, **kwargs) -> None:
+    """Connected to the saving and deleting of every row routing reads."""
+    GeographyVersion.renew()
 
 
 class AreaMixin:

@@ -117,7 +117,15 @@ def covers(area_text: str, lat: float, long: float) -> bool:
     if not (math.isfinite(lat) and math.isfinite(long)):
         return False
 
-    return bool(shapely.intersects_xy(prepared_area(area_text), long, lat))
+    return holds(prepared_area(area_text), lat, long)
+
+
+def holds(geometry: BaseGeometry, lat: float, long: float) -> bool:
+    """True when the point is inside a parsed area or on its edge."""
+    if not (math.isfinite(lat) and math.isfinite(long)):
+        return False
+
+    return bool(shapely.intersects_xy(geometry, long, lat))
 
 
 def area_size(area_text: str) -> float:

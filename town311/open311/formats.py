@@ -3,7 +3,8 @@
 Views build plain data (dicts, lists, strings, numbers, None) once; this
 module writes it in the format the path asked for. XML element names for
 list items follow GeoReport v2: a <services> list holds <service>
-elements, <service_requests> holds <request>, and so on.
+elements, <service_requests> holds <request>, and so on (the updates
+extension's <service_request_updates> holds <request_update>).
 """
 
 import functools
@@ -33,6 +34,7 @@ ITEM_TAGS = {
     "attributes": "attribute",
     "values": "value",
     "service_requests": "request",
+    "service_request_updates": "request_update",
     "endpoints": "endpoint",
     "formats": "format",
     "errors": "error",
@@ -90,30 +92,53 @@ def xml_document(root: str, data) -> bytes:
     else:
         _fill(element, data)
 
-    return XML_DECLARATION + ET.tostring(element, encoding="utf-8")
+    # Writing to text and encoding once is several times faster than
+    # letting ElementTree encode each piece; the declaration is ours.
+    text = ET.tostring(element, encoding="unicode")
+    return XML_DECLARATION + text.encode("utf-8", "xmlcharrefreplace")
 
 
 def _fill(element: ET.Element, value) -> None:
     if isinstance(value, dict):
+        # Scalars are written here rather than by recursing: a page of
+        # requests holds some twenty thousand of them.
         for key, child in value.items():
             if isinstance(child, list) and key not in ITEM_TAGS:
                 for item in child:
                     _fill(ET.SubElement(element, key), item)
-            else:
+            elif isinstance(child, dict | list):
                 _fill(ET.SubElement(element, key), child)
+            else:
+                ET.SubElement(element, key).text = _text(child)
     elif isinstance(value, list):
         _append_items(element, ITEM_TAGS[element.tag], value)
-    elif value is None:
-        return
-    elif isinstance(value, bool):
-        element.text = "true" if value else "false"
     else:
-        element.text = XML_FORBIDDEN.sub("", str(value))
+        element.text = _text(value)
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return XML_FORBIDDEN.sub("", str(value))
 
 
 def _append_items(element: ET.Element, tag: str, items: list) -> None:
     for item in items:
         _fill(ET.SubElement(element, tag), item)
+
+
+def _name_holding_nul(request, path_arguments: dict) -> str | None:
+    # PostgreSQL refuses NUL in text, so a query holding one would fail.
+    arguments = [*path_arguments.items(), *request.GET.lists()]
+    if request.method == "POST":
+        arguments += request.POST.lists()
+    for name, value in arguments:
+        values = value if isinstance(value, list) else [value]
+        if "\x00" in name or any("\x00" in v for v in values):
+            return name.replace("\x00", "")
+    return None
 
 
 def open311_view(view: Callable) -> Callable:
@@ -128,6 +153,11 @@ def open311_view(view: Callable) -> Callable:
         if fmt not in CONTENT_TYPES:
             return error_response(
                 JSON, 404, [f"Unknown format “{fmt}”: use .json or .xml."]
+            )
+
+        if name := _name_holding_nul(request, kwargs):
+            return error_response(
+                fmt, 400, [f"{name} holds a NUL character; send text without it."]
             )
 
         try:

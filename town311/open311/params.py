@@ -15,6 +15,11 @@ from town311.open311.formats import Open311Error
 
 DATE_EXAMPLE = "2026-01-05T09:30:00-06:00"
 
+# The list extensions' paging. A page beyond a million would skip more
+# rows than any town has, and its offset would overflow SQLite's integers.
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 1000
+
 
 def text(data, name: str) -> str:
     return (data.get(name) or "").strip()
@@ -69,12 +74,29 @@ def whole_number(
         number = int(value)
     except ValueError:
         number = None
-    limit = f" and at most {maximum}" if maximum else ""
+    limit = f" and at most {maximum:,}" if maximum else ""
     if number is None or number < minimum or (maximum and number > maximum):
         raise Open311Error(
             400, f"{name} must be a whole number of at least {minimum}{limit}."
         )
     return number
+
+
+def page_slice(data) -> slice:
+    """The rows of the page the `page` and `page_size` arguments ask for."""
+    page = whole_number(data, "page", default=1, maximum=MAX_PAGE)
+    size = whole_number(data, "page_size", default=MAX_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+    first = (page - 1) * size
+    return slice(first, first + size)
+
+
+def row_id(value: str) -> int | None:
+    """The database id written in `value`, or None when it can be no id:
+    not plain digits, or beyond what a 64-bit key holds."""
+    if not value.isascii() or not value.isdecimal():
+        return None
+    number = int(value)
+    return number if number < 2**63 else None
 
 
 def word_list(data, name: str) -> list[str]:

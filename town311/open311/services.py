@@ -11,6 +11,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -64,19 +65,23 @@ def api_request_submit(
     )
 
     try:
-        service_request = request_submit(
-            service=service,
-            lat=lat,
-            long=long,
-            description=params.text(arguments, "description"),
-            address=address,
-            attributes=params.attributes(arguments),
-            channel=Channel.API,
-            reporter_name=name,
-            reporter_email=params.text(arguments, "email"),
-            reporter_phone=params.text(arguments, "phone"),
-            idempotency_key=_fingerprint(api_key, arguments),
-        )
+        # The request and its token share one transaction, so one commit
+        # stores both and no request is ever left without its token.
+        with transaction.atomic():
+            service_request = request_submit(
+                service=service,
+                lat=lat,
+                long=long,
+                description=params.text(arguments, "description"),
+                address=address,
+                attributes=params.attributes(arguments),
+                channel=Channel.API,
+                reporter_name=name,
+                reporter_email=params.text(arguments, "email"),
+                reporter_phone=params.text(arguments, "phone"),
+                idempotency_key=_fingerprint(api_key, arguments),
+            )
+            token = _token(service_request, media_url)
     except InvalidInput as e:
         raise Open311Error.several(
             400, [_described(field, m) for field, m in e.errors.items()]
@@ -88,11 +93,20 @@ def api_request_submit(
     except ActionError as e:
         raise Open311Error(400, e.message) from None
 
-    token, _ = RequestToken.objects.get_or_create(
-        request=service_request,
-        defaults={"token": secrets.token_urlsafe(24), "media_url": media_url},
-    )
     return service_request, token
+
+
+def _token(service_request: ServiceRequest, media_url: str) -> RequestToken:
+    # A repeated post gets the request the first one made, and its token,
+    # which was written in the same transaction as that request.
+    token = RequestToken.objects.filter(request=service_request).first()
+    if token is None:
+        token = RequestToken.objects.create(
+            request=service_request,
+            token=secrets.token_urlsafe(24),
+            media_url=media_url,
+        )
+    return token
 
 
 def _check_jurisdiction(arguments, town: Town) -> None:
@@ -111,7 +125,9 @@ def _service(arguments) -> Service:
         raise Open311Error(400, "service_code is missing; services.json lists them.")
 
     # Staff-only services are refused as unknown, so their codes stay private.
-    service = Service.objects.public().filter(code=code).first()
+    service = (
+        Service.objects.public().filter(code=code).select_related("department").first()
+    )
     if service is None:
         raise Open311Error(
             400, f"service_code “{code}” is not a service; services.json lists them."

@@ -9,13 +9,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from town311.directory.models import Service, Town
 from town311.open311 import params
-from town311.open311.formats import Open311Error, open311_view, respond
+from town311.open311.formats import (
+    JSON,
+    Open311Error,
+    error_response,
+    open311_view,
+    respond,
+)
 from town311.open311.keys import ApiKeyRefused, api_key_check
 from town311.open311.models import RequestToken
 from town311.open311.serializers import (
     discovery_data,
     public_services,
-    request_data,
+    requests_data,
     requests_for_output,
     service_data,
     service_definition_data,
@@ -27,7 +33,6 @@ from town311.servicerequests.models import ServiceRequest, Status
 logger = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 90
-MAX_PAGE_SIZE = 1000
 STATUSES = ("open", "closed")
 
 
@@ -36,6 +41,14 @@ def _town() -> Town:
     if town is None:
         raise Open311Error(404, "This server has no town set up yet.")
     return town
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    # Clients read our errors, not Django's web page; without a format in
+    # the path JSON is the one every client reads.
+    return error_response(
+        JSON, 404, ["There is no such endpoint: see discovery.json for the list."]
+    )
 
 
 @require_GET
@@ -92,26 +105,21 @@ def _requests_list(request, fmt: str):
     zone = _town().zone
     query = request.GET
     extensions = params.flag(query, "extensions")
-    page = params.whole_number(query, "page", default=1)
-    page_size = params.whole_number(
-        query, "page_size", default=MAX_PAGE_SIZE, maximum=MAX_PAGE_SIZE
-    )
+    page = params.page_slice(query)
     found = ServiceRequest.objects.public()
 
     if ids := params.word_list(query, "service_request_id"):
         # Asking for ids overrides every other filter, as GeoReport v2 says.
-        numbers = [int(i) for i in ids if i.isdigit()]
-        found = found.filter(pk__in=numbers)
+        numbers = [params.row_id(i) for i in ids]
+        found = found.filter(pk__in=[n for n in numbers if n is not None])
     else:
         found = _filtered(found, query, zone)
 
-    first = (page - 1) * page_size
-    found = requests_for_output(found.order_by("-submitted_at", "-pk"))
-    rows = [
-        request_data(r, zone, extensions=extensions)
-        for r in found[first : first + page_size]
-    ]
-    return respond(fmt, "service_requests", rows)
+    found = found.order_by("-submitted_at", "-pk")
+    rows = requests_for_output(found, extensions=extensions)[page]
+    return respond(
+        fmt, "service_requests", requests_data(rows, zone, extensions=extensions)
+    )
 
 
 def _filtered(found, query, zone):
@@ -149,19 +157,17 @@ def _filtered(found, query, zone):
 @open311_view
 def service_request(request, service_request_id: str, fmt: str):
     zone = _town().zone
-    found = ServiceRequest.objects.public()
-    if service_request_id.isdigit():
-        found = requests_for_output(found.filter(pk=int(service_request_id)))
-        service_request = found.first()
-    else:
-        service_request = None
-    if service_request is None:
+    extensions = params.flag(request.GET, "extensions")
+    rows = []
+    if (pk := params.row_id(service_request_id)) is not None:
+        found = ServiceRequest.objects.public().filter(pk=pk)
+        rows = list(requests_for_output(found, extensions=extensions))
+    if not rows:
         raise Open311Error(404, f"There is no request “{service_request_id}”.")
 
-    data = request_data(
-        service_request, zone, extensions=params.flag(request.GET, "extensions")
+    return respond(
+        fmt, "service_requests", requests_data(rows, zone, extensions=extensions)
     )
-    return respond(fmt, "service_requests", [data])
 
 
 @require_GET

@@ -19,7 +19,8 @@ from town311.open311.keys import KEY_PREFIX
 from town311.open311.models import ApiKey
 from town311.open311.openapi import API_PREFIX, example_service_code, openapi_document
 from town311.open311.services import jurisdiction_id
-from town311.servicerequests.models import ServiceRequest, Status
+from town311.open311.updates import EXTENDED_STATUS
+from town311.servicerequests.models import Resolution, ServiceRequest, Status
 
 # The endpoints in the order a new client meets them.
 ENDPOINTS = [
@@ -69,11 +70,26 @@ def index(request: HttpRequest) -> HttpResponse:
         "examples": _curl_examples(town, base, service_code),
         "service_code": service_code,
         "statuses": [(s.label, s.value, word) for s, word in STATUSES],
+        "extended_statuses": _extended_statuses(),
         "default_rate_limit": ApiKey._meta.get_field("rate_limit").default,
         "key_prefix": KEY_PREFIX,
         "contact": town.email if town else "",
     }
     return render(request, "open311/index.html", ctx)
+
+
+def _extended_statuses() -> list[dict]:
+    """The updates extension's status for each stage and resolution."""
+    return [
+        {
+            "stage": Status(status).label,
+            "status": status,
+            "resolution": Resolution(resolution).label if resolution else "",
+            "resolution_value": resolution,
+            "extended": word,
+        }
+        for (status, resolution), word in EXTENDED_STATUS.items()
+    ]
 
 
 def _curl_examples(town: Town | None, base: str, service_code: str) -> list[dict]:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from town311.directory.models import Town
 from town311.lib.errors import ActionError, InvalidInput
 from town311.open311 import params
-from town311.open311.formats import XML, Open311Error, open311_view, respond
+from town311.open311.formats import Open311Error, open311_view, respond
 from town311.open311.keys import ApiKeyRefused, api_key_check
 from town311.open311.updates import (
     MAX_UPDATE_ID_LENGTH,
@@ -26,7 +26,6 @@ from town311.servicerequests.services import MAX_DESCRIPTION_LENGTH
 # FixMyStreet asks for the updates since its last fetch; without a range
 # a day's worth keeps the answer small.
 DEFAULT_PERIOD = timedelta(hours=24)
-MAX_PAGE_SIZE = 1000
 MAX_MEDIA_URL_LENGTH = 500
 
 
@@ -52,16 +51,13 @@ def _updates_list(request, fmt: str):
     start = params.date_time(query, "start_date", zone)
     end = params.date_time(query, "end_date", zone)
     params.date_range(start, end, "start_date", "end_date")
-    page = params.whole_number(query, "page", default=1)
-    page_size = params.whole_number(
-        query, "page_size", default=MAX_PAGE_SIZE, maximum=MAX_PAGE_SIZE
-    )
+    page = params.page_slice(query)
 
     if start is None and end is None:
         start = timezone.now() - DEFAULT_PERIOD
-    first = (page - 1) * page_size
-    found = public_updates(start=start, end=end)[first : first + page_size]
-    return _respond(fmt, [update_data(event, zone) for event in found])
+    found = public_updates(start=start, end=end)[page]
+    rows = [update_data(event, zone) for event in found]
+    return respond(fmt, "service_request_updates", rows)
 
 
 def _updates_post(request, fmt: str):
@@ -105,21 +101,17 @@ def _updates_post(request, fmt: str):
     except ActionError as e:
         raise Open311Error(400, e.message) from None
 
-    return _respond(fmt, [{"update_id": str(posted.event_id)}])
-
-
-def _respond(fmt: str, rows: list[dict]):
-    # JSON is a plain list, as requests.json is; XML wraps each row in a
-    # <request_update> element as the extension's documents do.
-    data = {"request_update": rows} if fmt == XML else rows
-    return respond(fmt, "service_request_updates", data)
+    return respond(
+        fmt, "service_request_updates", [{"update_id": str(posted.event_id)}]
+    )
 
 
 def _public_request(value: str) -> ServiceRequest:
     if not value:
         raise Open311Error(400, "service_request_id is missing.")
+    pk = params.row_id(value)
     found = ServiceRequest.objects.public()
-    service_request = found.filter(pk=int(value)).first() if value.isdigit() else None
+    service_request = found.filter(pk=pk).first() if pk is not None else None
     if service_request is None:
         raise Open311Error(404, f"There is no public request “{value}”.")
     return service_request

@@ -40,7 +40,7 @@ from town311.servicerequests.models import (
     ServiceRequest,
     Status,
 )
-from town311.servicerequests.routing import neighbourhood_at, route
+from town311.servicerequests.routing import geography, neighbourhood_at, route
 from town311.staff.due import department_due_dates, due_dates
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,8 @@ def request_submit(
         idempotency_key=idempotency_key or "",
     )
     answers = attributes_clean(service, attributes or {})
-    decision = route(service=service, lat=lat, long=long)
+    places = geography()
+    decision = route(service=service, lat=lat, long=long, places=places)
     acknowledge_due_at, close_due_at = department_due_dates(decision.department, at)
 
     try:
@@ -148,7 +149,7 @@ def request_submit(
                 lat=lat,
                 long=long,
                 address=address,
-                neighbourhood=neighbourhood_at(lat, long),
+                neighbourhood=neighbourhood_at(lat, long, places=places),
                 attributes=answers,
                 channel=channel,
                 is_public=service.is_public,

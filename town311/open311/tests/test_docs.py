@@ -4,6 +4,7 @@ import subprocess
 from django.test import override_settings
 
 from town311.browser import DESKTOP, BrowserTestCase
+from town311.open311.updates import EXTENDED_STATUS
 from town311.open311.views_docs import ENDPOINTS
 from town311.servicerequests.models import Channel, ServiceRequest
 from town311.test import BaseTestCase
@@ -92,6 +93,35 @@ class DeveloperPageTests(BaseTestCase):
         for command in self.commands(self.get_page()):
             # bash -n parses without running anything.
             subprocess.run(["bash", "-n", "-c", command], check=True)
+
+    def test_it_tables_every_extended_status(self):
+        html = self.get_page()
+
+        rows = re.findall(
+            r"<tr><td>(\w[^<]*) \(<code>(\w+)</code>\)</td><td>(.*?)</td>"
+            r"<td><code>(\w+)</code></td></tr>",
+            html,
+        )
+        self.assertEqual(len(rows), len(EXTENDED_STATUS))
+        self.assertEqual(rows[0], ("Submitted", "submitted", "—", "OPEN"))
+        self.assertEqual(
+            rows[4],
+            (
+                "Closed",
+                "closed",
+                "Duplicate (<code>duplicate</code>)",
+                "DUPLICATE",
+            ),
+        )
+        self.assertIn(
+            (
+                "Closed",
+                "closed",
+                "Referred to another agency (<code>referred</code>)",
+                "NOT_COUNCILS_RESPONSIBILITY",
+            ),
+            rows,
+        )
 
     def test_it_states_the_privacy_rules_and_key_limits(self):
         html = self.get_page()

@@ -145,3 +145,90 @@ class DateArgumentsTestCase(Open311TestCase):
         )
 
         self.assertErrors(response, 400, "start_date must be a W3C date")
+
+    def test_a_year_before_1000_reads_as_a_date(self) -> None:
+        bench = self.submit()
+
+        data = self.get_json(
+            "/open311/v2/requests.json", {"start_date": "0089-06-01T00:00:00-05:00"}
+        )
+        updates = self.get_json(
+            "/open311/v2/servicerequestupdates.json",
+            {"start_date": "0089-06-01T00:00:00-22:19", "end_date": "2026-03-01"},
+        )
+
+        self.assertEqual([r["service_request_id"] for r in data], [str(bench.pk)])
+        self.assertEqual(updates, [])
+
+    def test_updates_read_offsets_postgresql_would_refuse(self) -> None:
+        data = self.get_json(
+            "/open311/v2/servicerequestupdates.json",
+            {"start_date": "2026-03-01T00:00:00+23:59"},
+        )
+
+        self.assertEqual(data, [])
+
+
+class PathErrorsTestCase(Open311TestCase):
+    def test_any_service_code_gets_the_open311_404(self) -> None:
+        for code in ("no such thing", "café", "a/b", "pot.hole"):
+            with self.subTest(code=code):
+                response = self.client.get(f"/open311/v2/services/{code}.xml")
+                self.assertXmlErrors(response, 404, "There is no service")
+
+    def test_any_request_id_or_token_gets_the_open311_404(self) -> None:
+        cases = [
+            ("/open311/v2/requests/12%2F3.json", "There is no request “12/3”"),
+            ("/open311/v2/requests/²³.json", "There is no request “²³”"),
+            ("/open311/v2/requests/99999999999999999999.json", "There is no request"),
+            ("/open311/v2/tokens/a/b.json", "There is no request with token “a/b”"),
+        ]
+        for path, message in cases:
+            with self.subTest(path=path):
+                self.assertErrors(self.client.get(path), 404, message)
+
+    def test_ids_that_are_no_numbers_match_nothing(self) -> None:
+        bench = self.submit()
+
+        data = self.get_json(
+            "/open311/v2/requests.json",
+            {"service_request_id": f"²,{bench.pk},99999999999999999999"},
+        )
+
+        self.assertEqual([r["service_request_id"] for r in data], [str(bench.pk)])
+
+    def test_a_nul_character_is_400_wherever_it_is(self) -> None:
+        cases = [
+            ("/open311/v2/services/pot%00hole.json", {}, "service_code holds a NUL"),
+            ("/open311/v2/tokens/%00.json", {}, "token holds a NUL"),
+            ("/open311/v2/requests.json", {"service_code": "a\x00"}, "service_code"),
+        ]
+        for path, query, message in cases:
+            with self.subTest(path=path, query=query):
+                self.assertErrors(self.client.get(path, query), 400, message)
+        response = self.post(description="Deep\x00hole")
+        self.assertErrors(response, 400, "description holds a NUL character")
+        self.assertFalse(ServiceRequest.objects.exists())
+
+    def test_an_unknown_endpoint_is_an_open311_404(self) -> None:
+        for path in ("/open311/v2/", "/open311/v2/services/.json", "/open311/v2/x"):
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                self.assertErrors(response, 404, "There is no such endpoint")
+
+
+class PageErrorsTestCase(Open311TestCase):
+    def test_the_last_page_answers_and_one_more_is_400(self) -> None:
+        for url in (
+            "/open311/v2/requests.json",
+            "/open311/v2/servicerequestupdates.json",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.get_json(url, {"page": "1000000"}), [])
+                for page in ("1000001", "9" * 30):
+                    self.assertErrors(
+                        self.client.get(url, {"page": page}),
+                        400,
+                        "page must be a whole number of at least 1 and at most "
+                        "1,000,000",
+                    )
