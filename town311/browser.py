@@ -41,6 +41,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+STAFF_PASSWORD = "a long staff passphrase for browser tests"
+
 
 @pytest.mark.browser
 @pytest.mark.skipif(
@@ -89,6 +91,16 @@ class BrowserTestCase(TownTestMixin, StaticLiveServerTestCase):
             route.continue_()
         else:
             route.fulfill(status=204, body="")
+
+    def staff_sign_in(self, page, user, *, next: str) -> None:
+        """Sign `user` in through the staff sign-in form, landing on `next`
+        (a path, already URL-encoded where it carries a query)."""
+        user.set_password(STAFF_PASSWORD)
+        user.save()
+        page.goto(self.url(f"/staff/login/?next={next}"))
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(STAFF_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
 
     def url(self, path: str) -> str:
         return self.live_server_url + path

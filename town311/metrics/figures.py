@@ -311,22 +311,22 @@ def _row(department, received: int, open_at_end: int, summaries: dict) -> dict:
         "acknowledged": acknowledge.count,
         "closed": close.count,
         "open_at_end": open_at_end,
-        "ack_median_days": _days(acknowledge.median),
-        "ack_mean_days": _days(acknowledge.mean),
-        "ack_p90_days": _days(acknowledge.p90),
-        "close_median_days": _days(close.median),
-        "close_mean_days": _days(close.mean),
-        "close_p90_days": _days(close.p90),
-        "ack_within_target_share": _share(acknowledge),
-        "close_within_target_share": _share(close),
+        "ack_median_days": days_from_seconds(acknowledge.median),
+        "ack_mean_days": days_from_seconds(acknowledge.mean),
+        "ack_p90_days": days_from_seconds(acknowledge.p90),
+        "close_median_days": days_from_seconds(close.median),
+        "close_mean_days": days_from_seconds(close.mean),
+        "close_p90_days": days_from_seconds(close.p90),
+        "ack_within_target_share": within_share(acknowledge),
+        "close_within_target_share": within_share(close),
     }
 
 
-def _days(seconds: float | None) -> float | None:
+def days_from_seconds(seconds: float | None) -> float | None:
     return None if seconds is None else seconds / SECONDS_PER_DAY
 
 
-def _share(summary: Summary) -> float | None:
+def within_share(summary: Summary) -> float | None:
     return summary.within / summary.count if summary.count else None
 
 

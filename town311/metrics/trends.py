@@ -22,7 +22,7 @@ from town311.lib import geo
 from town311.metrics.figures import (
     ACKNOWLEDGE,
     CLOSE,
-    SECONDS_PER_DAY,
+    days_from_seconds,
     month_bounds,
     summaries,
 )
@@ -92,7 +92,7 @@ def median_trend(
         )
         town_medians = summaries(stopped, "month", clock="town_clock")
         for index, summary in town_medians.items():
-            town[key][index] = _days(summary.median)
+            town[key][index] = days_from_seconds(summary.median)
 
         if department is not None:
             stopped = stopped.filter(**{measure.department: department})
@@ -101,7 +101,7 @@ def median_trend(
             series = by_department.setdefault(
                 pk, {each: [None] * len(chosen) for each in SERIES}
             )
-            series[key][index] = _days(summary.median)
+            series[key][index] = days_from_seconds(summary.median)
 
     departments = Department.objects.filter(pk__in=by_department).order_by("name")
     return Trend(
@@ -126,10 +126,6 @@ def _month_index(moment: str, months: list[Month], zone: ZoneInfo) -> Case:
             When(**{f"{moment}__gte": start, f"{moment}__lt": end}, then=Value(index))
         )
     return Case(*whens, output_field=IntegerField())
-
-
-def _days(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds / SECONDS_PER_DAY
 
 
 def channel_volume(

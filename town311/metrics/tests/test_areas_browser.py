@@ -7,7 +7,6 @@ from town311.browser import DESKTOP, BrowserTestCase
 from town311.servicerequests import services
 from town311.test import RESIDENT_EMAIL
 
-PASSWORD = "a long coordinator passphrase"
 JANUARY = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 WEST = (40.0, -90.005)
 EAST = (40.0, -89.995)
@@ -34,8 +33,6 @@ class AreasBrowserTests(BrowserTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.coordinator.set_password(PASSWORD)
-        self.coordinator.save()
         for place, after in ((WEST, 0.5), (WEST, 1.5), (EAST, 3.0)):
             with services.history_replay():
                 service_request = services.request_submit(
@@ -53,10 +50,7 @@ class AreasBrowserTests(BrowserTestCase):
 
     def test_a_coordinator_uploads_areas_and_reads_their_figures(self) -> None:
         page = self.new_page(viewport=DESKTOP)
-        page.goto(self.url("/staff/login/?next=/metrics/areas/upload/"))
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.coordinator, next="/metrics/areas/upload/")
 
         geojson = {
             "type": "FeatureCollection",

@@ -6,15 +6,12 @@ from town311.browser import DESKTOP, BrowserTestCase
 from town311.servicerequests import services
 from town311.test import CENTRE, RESIDENT_EMAIL
 
-PASSWORD = "a long coordinator passphrase"
 JANUARY = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 class DashboardBrowserTests(BrowserTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.coordinator.set_password(PASSWORD)
-        self.coordinator.save()
         for after in (0.25, 1.0):
             with services.history_replay():
                 service_request = services.request_submit(
@@ -32,10 +29,7 @@ class DashboardBrowserTests(BrowserTestCase):
 
     def test_a_coordinator_reads_a_months_figures(self) -> None:
         page = self.new_page(viewport=DESKTOP)
-        page.goto(self.url("/staff/login/?next=/metrics/"))
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.coordinator, next="/metrics/")
 
         page.get_by_label("Month").fill("2026-01")
         page.get_by_role("button", name="Show figures").click()
@@ -58,10 +52,7 @@ class DashboardBrowserTests(BrowserTestCase):
 
     def test_a_bad_filter_is_explained_next_to_its_field(self) -> None:
         page = self.new_page()
-        page.goto(self.url("/staff/login/?next=/metrics/%3Fmonth%3D2026-13"))
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.coordinator, next="/metrics/%3Fmonth%3D2026-13")
 
         expect(page.locator("#id_month_error")).to_contain_text("is not a month")
         self.assertAccessible(page)

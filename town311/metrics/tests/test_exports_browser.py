@@ -9,7 +9,6 @@ from town311.browser import DESKTOP, BrowserTestCase
 from town311.servicerequests import services
 from town311.test import CENTRE, RESIDENT_EMAIL
 
-PASSWORD = "a long coordinator passphrase"
 JANUARY = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
@@ -18,8 +17,6 @@ class DashboardDownloadsBrowserTests(BrowserTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.coordinator.set_password(PASSWORD)
-        self.coordinator.save()
         for after in (0.25, 1.0):
             with services.history_replay():
                 service_request = services.request_submit(
@@ -43,10 +40,7 @@ class DashboardDownloadsBrowserTests(BrowserTestCase):
 
     def test_a_coordinator_downloads_the_table_and_the_requests(self) -> None:
         page = self.new_page(viewport=DESKTOP)
-        page.goto(self.url("/staff/login/?next=/metrics/%3Fmonth%3D2026-01"))
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.coordinator, next="/metrics/%3Fmonth%3D2026-01")
         expect(page.locator("h1")).to_have_text("Dashboard: January 2026")
 
         downloads = page.locator("section.dashboard-downloads")

@@ -3,22 +3,15 @@ from playwright.sync_api import expect
 from town311.browser import DESKTOP, BrowserTestCase
 from town311.metrics.tests.test_leaderboard import LeaderboardTownMixin
 
-PASSWORD = "a long parks clerk passphrase"
-
 
 class LeaderboardBrowserTests(LeaderboardTownMixin, BrowserTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.make_months()
-        self.parks_clerk.set_password(PASSWORD)
-        self.parks_clerk.save()
 
     def test_a_staff_member_reads_the_leaderboard_of_a_month(self) -> None:
         page = self.new_page(viewport=DESKTOP)
-        page.goto(self.url("/staff/login/?next=/metrics/leaderboard/"))
-        page.get_by_label("Username").fill("parks-clerk")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.parks_clerk, next="/metrics/leaderboard/")
         page.get_by_label("Month").fill("2026-02")
         page.get_by_role("button", name="Show").click()
 

@@ -7,15 +7,11 @@ from town311.browser import DESKTOP, BrowserTestCase
 from town311.metrics.tests.test_monthly import NOW, MonthlyTownMixin
 from town311.notifications.models import Message
 
-PASSWORD = "a long coordinator passphrase"
-
 
 class MonthlyPreviewBrowserTests(MonthlyTownMixin, BrowserTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.make_months()
-        self.coordinator.set_password(PASSWORD)
-        self.coordinator.save()
         # Ticking, so the browser and the live server keep their timeouts.
         traveller = time_machine.travel(NOW, tick=True)
         traveller.start()
@@ -23,10 +19,7 @@ class MonthlyPreviewBrowserTests(MonthlyTownMixin, BrowserTestCase):
 
     def test_a_coordinator_previews_a_report_and_sends_it_again(self) -> None:
         page = self.new_page(viewport=DESKTOP)
-        page.goto(self.url("/staff/login/?next=/metrics/monthly/"))
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.coordinator, next="/metrics/monthly/")
 
         expect(page.locator("h1")).to_have_text("Monthly report for May 2026")
         email = page.frame_locator("iframe.monthly-html")

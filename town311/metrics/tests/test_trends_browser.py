@@ -8,8 +8,6 @@ from town311.browser import DESKTOP, BrowserTestCase
 from town311.metrics.tests.test_trends import SpringTownMixin, utc
 from town311.servicerequests.models import Channel
 
-PASSWORD = "a long coordinator passphrase"
-
 
 class SerialWSGIServer(WSGIServer):
     """One request at a time, in the live server's own thread, which
@@ -34,8 +32,6 @@ class TrendsBrowserTests(SpringTownMixin, BrowserTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.make_spring()
-        self.coordinator.set_password(PASSWORD)
-        self.coordinator.save()
         # April: three phone calls north of the centre, an e-mail at it.
         for day in (1, 2, 3):
             at = utc(2026, 4, day, 12)
@@ -44,10 +40,7 @@ class TrendsBrowserTests(SpringTownMixin, BrowserTestCase):
 
     def test_a_coordinator_sees_the_charts_and_the_heat_map(self) -> None:
         page = self.new_page(viewport=DESKTOP)
-        page.goto(self.url("/staff/login/?next=/metrics/trends/"))
-        page.get_by_label("Username").fill("coordinator")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.staff_sign_in(page, self.coordinator, next="/metrics/trends/")
         page.get_by_label("Last month shown").fill("2026-04")
         page.get_by_role("button", name="Show trends").click()
 
