@@ -41,7 +41,7 @@ from town311.metrics.figures import local_midnight
 from town311.metrics.leaderboard import Month
 from town311.notifications.models import Message
 from town311.open311.keys import api_key_create
-from town311.open311.models import ApiKey, ApiRateWindow
+from town311.open311.models import ApiKey, ApiRateWindow, RequestToken
 from town311.servicerequests.models import ServiceRequest
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ SECONDS = 10
 ROUNDS = 2
 WARM_UP_SECONDS = 3
 LIST_DAYS = 7
+# A client polling for what is new asks for the last day.
+POLL_DAYS = 1
 # Posts take these points in turn, each inside the town boundary.
 POST_POINTS = 500
 BENCH_KEY_NAME = "Benchmark (make bench)"
@@ -376,6 +378,15 @@ def api_calls(
         .filter(submitted_at__gte=timezone.now() - timedelta(days=DEFAULT_DAYS))
         .count()
     )
+    poll_start, _ = last_days(last_day, town.zone, POLL_DAYS)
+    poll = urlencode(
+        {"start_date": poll_start, "end_date": end, "service_code": service.code}
+    )
+    poll_rows = (
+        ServiceRequest.objects.public()
+        .filter(service=service, submitted_at__gte=poll_start, submitted_at__lte=end)
+        .count()
+    )
     newest = ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True)[0]
     points = points_inside(town.boundary, POST_POINTS)
     return [
@@ -384,6 +395,18 @@ def api_calls(
             "minimal: one request by id",
             f"/bench/minimal-read?id={newest}",
             rows=1,
+        ),
+        Call(
+            "poll minimal",
+            f"minimal: {POLL_DAYS} day, {service.code}",
+            f"/bench/minimal-list?{poll}",
+            rows=min(poll_rows, PAGE_SIZE),
+        ),
+        Call(
+            "poll",
+            f"GET requests.json {POLL_DAYS} day, {service.code}",
+            f"/open311/v2/requests.json?{poll}",
+            rows=min(poll_rows, PAGE_SIZE),
         ),
         Call(
             "list minimal",
@@ -464,6 +487,8 @@ def _clean_up(api_key: ApiKey, started) -> None:
     )
     Message.objects.filter(request__in=posted).delete()
     posted.delete()
+    # With the database backend the posts wait as tokens: no worker ran.
+    RequestToken.objects.filter(created_at__gte=started).delete()
     # Nothing else queues work in a bench database; no worker ran it.
     DBTaskResult.objects.filter(enqueued_at__gte=started).delete()
     ApiRateWindow.objects.filter(api_key=api_key).delete()

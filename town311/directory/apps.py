@@ -9,14 +9,18 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         from town311.directory import models
 
-        # Routing caches these rows per process; a change must reach every
-        # process, so each one renews the version the caches compare with.
+        # Routing and the API's check of a post cache these rows per
+        # process; a change must reach every process, so each one renews
+        # the version the caches compare with.
         for model in (
             models.Town,
             models.Department,
             models.Agency,
             models.RoutingArea,
             models.Neighbourhood,
+            models.Service,
+            models.ServiceAttribute,
+            models.AttributeValue,
         ):
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -30,10 +30,12 @@ def validate_optional_area(value: str) -> None:
 
 class GeographyVersion(models.Model):
     """One row whose value changes whenever the town boundary, a routing
-    area, a neighbourhood, an agency or a department is saved or deleted.
+    area, a neighbourhood, an agency, a department, a service or one of its
+    questions or answers is saved or deleted.
 
-    Each web process keeps the prepared geometries of routing in memory and
-    reads this value to know whether they are still current; a random value
+    Each web process keeps the prepared geometries of routing, and the
+    services the API checks posts against, in memory, and reads this value
+    to know whether they are still current; a random value
     rather than a counter, so a change rolled back and a later change can
     never leave two different states under the same value.
     """
@@ -41,6 +43,9 @@ class GeographyVersion(models.Model):
     value = models.BigIntegerField(default=0)
 
     ROW = 1
+    # How many times this process renewed the value, so that its own
+    # caches see its changes at once without reading the row.
+    renewals_here = 0
 
     def __str__(self) -> str:
         return f"geography version {self.value}"
@@ -54,6 +59,7 @@ class GeographyVersion(models.Model):
         value = secrets.randbits(62)
         if not cls.objects.filter(pk=cls.ROW).update(value=value):
             cls.objects.update_or_create(pk=cls.ROW, defaults={"value": value})
+        GeographyVersion.renewals_here += 1
 
 
 def geography_changed(sender, **kwargs) -> None:

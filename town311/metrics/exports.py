@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import IO
 
 from django.db import connections, transaction
@@ -27,6 +27,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from town311.directory.models import Department, Neighbourhood, Service, Town
+from town311.lib.localtime import LocalTime
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def export_rows(requests: QuerySet, *, zone: tzinfo | None = None) -> Iterator[t
     zone = zone or _town_zone()
     yield HEADER
 
-    local = _LocalTime(zone)
+    local = LocalTime(zone)
     for chunk in _chunks(requests):
         yield from _rows(chunk, local)
 
@@ -231,48 +232,7 @@ class _UtcText(Func):
         )
 
 
-class _LocalTime:
-    """UTC text to ISO 8601 in the town's zone, exactly as
-    `astimezone(zone).isoformat()` writes it.
-
-    Converting each timestamp was most of the export's time, so the local
-    date and hour are worked out once per UTC hour and the minutes and
-    seconds copied over from the text; hours in which the offset changes,
-    and zones whose offset is not whole hours, take the long way.
-    """
-
-    def __init__(self, zone: tzinfo) -> None:
-        self.zone = zone
-        # "YYYY-MM-DD HH" in UTC: ("YYYY-MM-DDTHH" local, "+HH:MM"), or
-        # None when the text cannot simply be copied over.
-        self.hours: dict[str, tuple[str, str] | None] = {}
-
-    def iso(self, text: str, moment: datetime) -> str:
-        key = text[:13]
-        try:
-            shift = self.hours[key]
-        except KeyError:
-            shift = self.hours[key] = self._shift(moment)
-
-        if shift is None:
-            return moment.replace(tzinfo=UTC).astimezone(self.zone).isoformat()
-
-        prefix, suffix = shift
-        return prefix + text[13:] + suffix
-
-    def _shift(self, moment: datetime) -> tuple[str, str] | None:
-        hour = moment.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
-        first = hour.astimezone(self.zone)
-        last = (hour + timedelta(hours=1, microseconds=-1)).astimezone(self.zone)
-        offset = first.utcoffset()
-        if offset != last.utcoffset() or offset % timedelta(hours=1):
-            return None
-
-        local = first.isoformat()
-        return local[:13], local[19:]
-
-
-def _rows(chunk: list[tuple], local: _LocalTime) -> Iterator[tuple]:
+def _rows(chunk: list[tuple], local: LocalTime) -> Iterator[tuple]:
     parse = datetime.fromisoformat
     iso = local.iso
     for (

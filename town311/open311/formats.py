@@ -8,12 +8,12 @@ extension's <service_request_updates> holds <request_update>).
 """
 
 import functools
-import json
 import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
+import orjson
 from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,9 @@ def respond(fmt: str, root: str, data, *, status: int = 200) -> HttpResponse:
     if fmt == XML:
         body = xml_document(root, data)
     else:
-        body = json.dumps(data, ensure_ascii=False)
+        # A page of a thousand requests: orjson writes it several times
+        # faster than the json module, as UTF-8 with no escaped letters.
+        body = orjson.dumps(data)
 
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
 

@@ -60,12 +60,36 @@ class ApiRateWindow(models.Model):
 
 
 class RequestToken(models.Model):
-    """The token answered for a request posted through the API, so a client
-    can look up its request by token as GeoReport v2 allows."""
+    """The token answered for a request posted through the API.
+
+    A post is checked at once and answered with its token; a task then
+    files the request and links it here, and the client looks it up by the
+    token, as GeoReport v2 allows for "batch" services. Until then
+    `submission` holds the checked arguments. They are emptied once the
+    request is filed or refused, so the reporter's details are kept only on
+    the request itself.
+    """
 
     token = models.CharField(max_length=64, unique=True)
     request = models.OneToOneField(
-        "servicerequests.ServiceRequest", models.CASCADE, related_name="api_token"
+        "servicerequests.ServiceRequest",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_token",
+    )
+    fingerprint = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The same post from the same key within minutes has the "
+        "same fingerprint, and gets this token again.",
+    )
+    submission = models.JSONField(default=dict, blank=True, editable=False)
+    failure = models.TextField(
+        blank=True, help_text="Why the request could not be filed, if it was not."
     )
     created_at = models.DateTimeField(default=timezone.now)
     media_url = models.URLField(
@@ -77,6 +101,10 @@ class RequestToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.request_id is None and not self.failure
 
 
 class ApiUpdate(models.Model):

@@ -155,7 +155,9 @@ def _schemas(service_code_example: str) -> dict:
                     "read them from services/{service_code}.",
                 },
                 "type": _text(
-                    "Always realtime: requests reach the department at once.",
+                    "Always batch: a post is answered with a token, and "
+                    "tokens/{token} gives the request's id once it is filed, "
+                    "usually within seconds.",
                     enum=["realtime", "batch", "blackbox"],
                 ),
                 "keywords": _nullable("Comma-separated words residents search by."),
@@ -257,10 +259,13 @@ def _schemas(service_code_example: str) -> dict:
             "maxItems": 1,
             "items": {
                 "type": "object",
-                "required": ["service_request_id"],
+                "required": ["token"],
                 "properties": {
-                    "service_request_id": _nullable("The new request's id."),
-                    "token": _nullable("Look the request up by it in tokens/{token}."),
+                    "service_request_id": _nullable(
+                        "The request's id, when it was filed before the answer "
+                        "(a repeated post)."
+                    ),
+                    "token": _text("Look the request's id up by it in tokens/{token}."),
                     "service_notice": _nullable("A notice about the service."),
                     "account_id": _nullable("The account_id that was posted."),
                 },
@@ -272,7 +277,9 @@ def _schemas(service_code_example: str) -> dict:
                 "type": "object",
                 "required": ["token"],
                 "properties": {
-                    "service_request_id": _nullable("The request made from the post."),
+                    "service_request_id": _nullable(
+                        "The request made from the post; null while it is being filed."
+                    ),
                     "token": _text("The token asked for."),
                 },
             },
@@ -499,8 +506,8 @@ def _paths() -> dict:
                 "parameters": [param],
                 "requestBody": _form_body("NewServiceRequest"),
                 "responses": {
-                    "200": _ok("The request was made.", "RequestCreated"),
-                    "201": _ok("The request was made.", "RequestCreated"),
+                    "200": _ok("The request was taken.", "RequestCreated"),
+                    "201": _ok("The request was taken.", "RequestCreated"),
                     **_errors(400, 403, 404, 429),
                 },
             },
@@ -545,7 +552,11 @@ def _paths() -> dict:
                     jurisdiction,
                 ],
                 "responses": {
-                    "200": _ok("The token and its request.", "Tokens"),
+                    "200": _ok(
+                        "The token and its request, or null for a request "
+                        "still being filed.",
+                        "Tokens",
+                    ),
                     **_errors(400, 404),
                 },
             }

@@ -5,7 +5,7 @@ e-mail or phone, internal notes, hidden photos, or anything of staff-only
 services. Ids are strings and times carry the town's offset.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,7 +13,8 @@ from django.db.models import CharField, Func, OuterRef, Subquery
 
 from town311.directory.models import Service, ServiceAttribute
 from town311.front.timeline import RESOLUTION_WORDS, STAFF_MESSAGES
-from town311.servicerequests.models import Event, Photo, ServiceRequest, Status
+from town311.lib.localtime import LocalTime
+from town311.servicerequests.models import Event, Photo, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-05T00:00:00Z"
@@ -71,7 +72,8 @@ def service_data(service: Service) -> dict:
         "service_name": service.name,
         "description": service.description,
         "metadata": any(a.variable for a in service.attributes.all()),
-        "type": "realtime",
+        # A post is answered with a token, and filed a moment later.
+        "type": "batch",
         "keywords": ", ".join(service.keyword_list),
         "group": service.group.name if service.group else "",
     }
@@ -139,12 +141,13 @@ EXTENSION_COLUMNS = (
 
 
 class UtcText(Func):
-    """A date-time column as UTC text, `YYYY-MM-DD HH:MM:SS`, read by
-    `moment`: the drivers turn a thousand rows of date-times into objects
-    more slowly than the database finds the rows."""
+    """A date-time column as UTC text, `YYYY-MM-DD HH:MM:SS`, for
+    `LocalTime`: the drivers turn a thousand rows of date-times into
+    objects more slowly than the database finds the rows."""
 
-    # SQLite stores date-times as this text already.
-    template = "%(expressions)s"
+    # SQLite stores date-times as this text already, with any fraction of
+    # a second after it.
+    template = "SUBSTR(%(expressions)s, 1, 19)"
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
@@ -155,14 +158,6 @@ class UtcText(Func):
             "'YYYY-MM-DD HH24:MI:SS')",
             **extra,
         )
-
-
-def moment(value: str | datetime | None) -> datetime | None:
-    """The aware date-time of a `UtcText` value."""
-    if value is None or isinstance(value, datetime):
-        return value
-    found = datetime.fromisoformat(value)
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _public_messages():
@@ -207,9 +202,10 @@ def requests_data(rows, zone: ZoneInfo, *, extensions: bool = False) -> list[dic
         resolution: f"Closed: {words}."
         for resolution, words in RESOLUTION_WORDS.items()
     }
+    local = LocalTime(zone)
     answer = []
     for row in rows:
-        data = _request_data(row, zone, closed_notes)
+        data = _request_data(row, local, closed_notes)
         if extensions:
             data["extended_attributes"] = _extended_attributes(
                 row, notes.get(row["pk"], []), photos.get(row["pk"], [])
@@ -218,7 +214,7 @@ def requests_data(rows, zone: ZoneInfo, *, extensions: bool = False) -> list[dic
     return answer
 
 
-def _request_data(row: dict, zone: ZoneInfo, closed_notes: dict) -> dict:
+def _request_data(row: dict, local: LocalTime, closed_notes: dict) -> dict:
     closed = row["status"] == CLOSED
     if row["first_photo"]:
         media_url = _photo_url(row["first_photo"])
@@ -240,9 +236,11 @@ def _request_data(row: dict, zone: ZoneInfo, closed_notes: dict) -> dict:
             else row["department__name"] or ""
         ),
         "service_notice": "",
-        "requested_datetime": iso(moment(row["submitted_at_text"]), zone),
-        "updated_datetime": iso(moment(row["updated_at_text"]), zone),
-        "expected_datetime": iso(moment(row["close_due_at_text"]), zone),
+        "requested_datetime": local.iso(row["submitted_at_text"]),
+        "updated_datetime": local.iso(row["updated_at_text"]),
+        "expected_datetime": (
+            local.iso(row["close_due_at_text"]) if row["close_due_at_text"] else None
+        ),
         "address": row["address"],
         "address_id": None,
         "zipcode": None,
@@ -298,5 +296,7 @@ def _photo_url(name: str) -> str:
     return absolute(Photo._meta.get_field("image").storage.url(name))
 
 
-def token_data(service_request: ServiceRequest, token: str) -> dict:
-    return {"service_request_id": str(service_request.pk), "token": token}
+def token_data(token) -> dict:
+    # A post still being filed has no request id yet.
+    request_id = str(token.request_id) if token.request_id is not None else None
+    return {"service_request_id": request_id, "token": token.token}

@@ -29,17 +29,19 @@ from town311.open311.serializers import (
 )
 from town311.open311.services import api_request_submit
 from town311.servicerequests.models import ServiceRequest, Status
+from town311.servicerequests.routing import geography
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 90
+NO_TOWN = "This server has no town set up yet."
 STATUSES = ("open", "closed")
 
 
 def _town() -> Town:
     town = Town.objects.current()
     if town is None:
-        raise Open311Error(404, "This server has no town set up yet.")
+        raise Open311Error(404, NO_TOWN)
     return town
 
 
@@ -83,21 +85,26 @@ def service_requests(request, fmt: str):
 
 
 def _requests_post(request, fmt: str):
-    town = _town()
+    # The routing geography holds the town, so a post reads only its
+    # version when nothing changed.
+    places = geography()
+    if places.town is None:
+        raise Open311Error(404, NO_TOWN)
+
     try:
         api_key = api_key_check(request, request.POST.get("api_key"))
     except ApiKeyRefused as e:
         raise Open311Error(e.status, e.description, retry_after=e.retry_after) from None
 
-    service_request, token = api_request_submit(
-        api_key=api_key, arguments=request.POST, town=town
-    )
+    token = api_request_submit(api_key=api_key, arguments=request.POST, places=places)
     answer = {
-        "service_request_id": str(service_request.pk),
         "token": token.token,
         "service_notice": "",
         "account_id": params.text(request.POST, "account_id") or None,
     }
+    if token.request_id is not None:
+        # A repeated post, or a task backend that ran at once.
+        answer = {"service_request_id": str(token.request_id), **answer}
     return respond(fmt, "service_requests", [answer], status=201)
 
 
@@ -142,7 +149,10 @@ def _filtered(found, query, zone):
         found = found.filter(updated_at__lte=before)
 
     if codes := params.word_list(query, "service_code"):
-        found = found.filter(service__code__in=codes)
+        # Ids rather than a join on codes, so the planner knows which
+        # service it reads and can stop at the page's end.
+        ids = Service.objects.filter(code__in=codes).values_list("pk", flat=True)
+        found = found.filter(service_id__in=list(ids))
 
     statuses = params.choices(query, "status", STATUSES)
     if statuses == ["open"]:
@@ -173,10 +183,18 @@ def service_request(request, service_request_id: str, fmt: str):
 @require_GET
 @open311_view
 def token(request, token: str, fmt: str):
-    found = RequestToken.objects.filter(
-        token=token, request__in=ServiceRequest.objects.public()
-    ).first()
+    found = RequestToken.objects.filter(token=token).first()
+    if found is not None and found.request_id is not None:
+        # A request made private since, as staff may, is not found.
+        if not ServiceRequest.objects.public().filter(pk=found.request_id).exists():
+            found = None
     if found is None:
         raise Open311Error(404, f"There is no request with token “{token}”.")
 
-    return respond(fmt, "service_requests", [token_data(found.request, found.token)])
+    if found.failure:
+        raise Open311Error(
+            404,
+            f"The request posted with token “{token}” was not filed: {found.failure}",
+        )
+
+    return respond(fmt, "service_requests", [token_data(found)])

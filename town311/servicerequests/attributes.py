@@ -17,11 +17,13 @@ MAX_TEXT_LENGTH = 4000
 MAX_NUMBER = Decimal("1e15")
 
 
-def attributes_clean(service, answers: dict) -> dict:
+def attributes_clean(service, answers: dict, *, questions=None) -> dict:
     """Return the answers keyed by attribute code, typed for storage.
 
     Unknown codes are dropped. Empty answers count as missing. Raises
-    InvalidInput naming each question that needs fixing.
+    InvalidInput naming each question that needs fixing. `questions`, the
+    service's variable attributes with their values, saves reading them
+    when the caller holds them already.
     """
     if not isinstance(answers, dict):
         raise InvalidInput(
@@ -33,7 +35,8 @@ def attributes_clean(service, answers: dict) -> dict:
         )
 
     cleaned, errors = {}, {}
-    questions = service.attributes.filter(variable=True).prefetch_related("values")
+    if questions is None:
+        questions = service.attributes.filter(variable=True).prefetch_related("values")
     for question in questions:
         value = answers.get(question.code)
         if _is_empty(value):

@@ -184,6 +184,10 @@ class ServiceRequest(models.Model):
             models.Index(fields=["lat", "long"], name="request_location"),
             models.Index(fields=["status", "department"], name="request_queue"),
             models.Index(fields=["submitted_at"], name="request_submitted"),
+            # Open311 clients ask for one service's requests over some days.
+            models.Index(
+                fields=["service", "submitted_at"], name="request_service_submitted"
+            ),
             # The metrics read a period's acknowledgments and closes, and
             # the requests open at its end, from these indexes alone,
             # without visiting the rows: on a million requests that is the

@@ -2,9 +2,11 @@
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext
 from shapely.geometry.base import BaseGeometry
 
@@ -49,13 +51,33 @@ class Geography:
 _cached: Geography | None = None
 _loading = threading.Lock()
 
+# A busy process reads the stored version at most this often. A change
+# saved in this process is seen at once (`GeographyVersion.renewals_here`),
+# one saved in another process within this time.
+TRUST_SECONDS = 1.0
+# (monotonic time, renewals_here) of the last look at the stored version,
+# or None when the copy must be checked on its next use.
+_checked: tuple[float, int] | None = None
+
 
 def geography() -> Geography:
     """The current rows for routing: from this process's cache while the
     stored GeographyVersion is unchanged, else loaded again."""
-    global _cached
+    global _cached, _checked
+    cached, checked = _cached, _checked
+    if (
+        cached is not None
+        and checked is not None
+        and checked[1] == GeographyVersion.renewals_here
+        and time.monotonic() - checked[0] < TRUST_SECONDS
+    ):
+        return cached
+
+    renewals = GeographyVersion.renewals_here
     version = GeographyVersion.current()
-    cached = _cached
+    # Inside a transaction the version read may be one that is rolled
+    # back later, so the copy is checked again on its next use.
+    _checked = None if connection.in_atomic_block else (time.monotonic(), renewals)
     if cached is not None and version is not None and cached.version == version:
         return cached
 

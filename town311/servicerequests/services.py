@@ -16,6 +16,7 @@ import logging
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -40,7 +41,13 @@ from town311.servicerequests.models import (
     ServiceRequest,
     Status,
 )
-from town311.servicerequests.routing import geography, neighbourhood_at, route
+from town311.servicerequests.routing import (
+    Geography,
+    Route,
+    geography,
+    neighbourhood_at,
+    route,
+)
 from town311.staff.due import department_due_dates, due_dates
 
 logger = logging.getLogger(__name__)
@@ -94,6 +101,82 @@ def history_replay() -> Iterator[None]:
 # Submitting
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A new request's values, checked and cleaned, with where it goes."""
+
+    service: Service
+    lat: float
+    long: float
+    description: str
+    address: str
+    answers: dict
+    channel: str
+    reporter_name: str
+    reporter_email: str
+    reporter_phone: str
+    decision: Route
+    places: Geography
+
+
+def submission_check(
+    *,
+    service: Service,
+    lat: float,
+    long: float,
+    description: str = "",
+    address: str = "",
+    attributes: dict | None = None,
+    channel: str = Channel.WEB,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    by: User | None = None,
+    idempotency_key: str | None = None,
+    places: Geography | None = None,
+    questions=None,
+) -> Submission:
+    """Check a new request as `request_submit` would, without writing it.
+
+    Raises what `request_submit` raises for the same values, so a caller
+    that files the request later (the API's queued posts) can refuse bad
+    input while the client is still waiting for the answer. `places` and
+    `questions` (the service's variable attributes) save reading them
+    again when the caller has them.
+    """
+    lat, long = _clean_location(lat, long)
+    description = (description or "").strip()
+    address = (address or "").strip()
+    reporter_name = (reporter_name or "").strip()
+    reporter_email = (reporter_email or "").strip().lower()
+    reporter_phone = (reporter_phone or "").strip()
+    _check_submission(service, description, channel, reporter_email, by)
+    _check_lengths(
+        address=address,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        reporter_phone=reporter_phone,
+        idempotency_key=idempotency_key or "",
+    )
+    answers = attributes_clean(service, attributes or {}, questions=questions)
+    places = places or geography()
+    decision = route(service=service, lat=lat, long=long, places=places)
+    return Submission(
+        service=service,
+        lat=lat,
+        long=long,
+        description=description,
+        address=address,
+        answers=answers,
+        channel=channel,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        reporter_phone=reporter_phone,
+        decision=decision,
+        places=places,
+    )
+
+
 def request_submit(
     *,
     service: Service,
@@ -122,40 +205,40 @@ def request_submit(
             return existing_request
 
     at = at or timezone.now()
-    lat, long = _clean_location(lat, long)
-    description = (description or "").strip()
-    address = (address or "").strip()
-    reporter_name = (reporter_name or "").strip()
-    reporter_email = (reporter_email or "").strip().lower()
-    reporter_phone = (reporter_phone or "").strip()
-    _check_submission(service, description, channel, reporter_email, by)
-    _check_lengths(
+    checked = submission_check(
+        service=service,
+        lat=lat,
+        long=long,
+        description=description,
         address=address,
+        attributes=attributes,
+        channel=channel,
         reporter_name=reporter_name,
         reporter_email=reporter_email,
         reporter_phone=reporter_phone,
-        idempotency_key=idempotency_key or "",
+        by=by,
+        idempotency_key=idempotency_key,
     )
-    answers = attributes_clean(service, attributes or {})
-    places = geography()
-    decision = route(service=service, lat=lat, long=long, places=places)
+    decision = checked.decision
     acknowledge_due_at, close_due_at = department_due_dates(decision.department, at)
 
     try:
         with transaction.atomic():
             service_request = ServiceRequest.objects.create(
-                service=service,
-                description=description,
-                lat=lat,
-                long=long,
-                address=address,
-                neighbourhood=neighbourhood_at(lat, long, places=places),
-                attributes=answers,
+                service=checked.service,
+                description=checked.description,
+                lat=checked.lat,
+                long=checked.long,
+                address=checked.address,
+                neighbourhood=neighbourhood_at(
+                    checked.lat, checked.long, places=checked.places
+                ),
+                attributes=checked.answers,
                 channel=channel,
-                is_public=service.is_public,
-                reporter_name=reporter_name,
-                reporter_email=reporter_email,
-                reporter_phone=reporter_phone,
+                is_public=checked.service.is_public,
+                reporter_name=checked.reporter_name,
+                reporter_email=checked.reporter_email,
+                reporter_phone=checked.reporter_phone,
                 department=decision.department,
                 department_entered_at=at,
                 acknowledge_due_at=acknowledge_due_at,
@@ -178,10 +261,10 @@ def request_submit(
                 text=decision.reason,
                 to_department=decision.department,
             )
-            if reporter_email:
+            if checked.reporter_email:
                 Follower.objects.create(
                     request=service_request,
-                    email=reporter_email,
+                    email=checked.reporter_email,
                     is_reporter=True,
                     created_at=at,
                 )

@@ -160,6 +160,7 @@ class ApiHarnessTests(BaseTestCase):
     def test_the_calls_pair_each_endpoint_with_its_minimal_view(self):
         day = datetime(2026, 11, 28, tzinfo=CHICAGO)
         self.make_request(self.pothole, day)
+        self.make_request(self.pothole, datetime(2026, 11, 30, 9, tzinfo=CHICAGO))
         api_key, raw_key = api.bench_key()
 
         calls = api.api_calls(Month(2026, 11), raw_key, api_key)
@@ -168,6 +169,8 @@ class ApiHarnessTests(BaseTestCase):
             [c.key for c in calls],
             [
                 "read one minimal",
+                "poll minimal",
+                "poll",
                 "list minimal",
                 "list",
                 "page minimal",
@@ -180,6 +183,7 @@ class ApiHarnessTests(BaseTestCase):
             [[c.key for c in group] for group in api._groups(calls)],
             [
                 ["read one minimal"],
+                ["poll minimal", "poll"],
                 ["list minimal", "list"],
                 ["page minimal", "page"],
                 ["post minimal", "post"],
@@ -190,7 +194,10 @@ class ApiHarnessTests(BaseTestCase):
             by_key["list"].url.split("?")[1], by_key["list minimal"].url.split("?")[1]
         )
         self.assertIn("service_code=pothole", by_key["list"].url)
-        self.assertEqual(by_key["list"].rows, 1)
+        # The week holds both requests, the last day only the later one.
+        self.assertEqual(by_key["list"].rows, 2)
+        self.assertEqual(by_key["poll"].rows, 1)
+        self.assertIn("start_date=2026-11-30T00%3A00%3A00-06%3A00", by_key["poll"].url)
         self.assertIsNone(by_key["post"].rows)
         self.assertEqual(len(by_key["post"].bodies), api.POST_POINTS)
         self.assertIsNone(by_key["page"].bodies)
@@ -198,6 +205,8 @@ class ApiHarnessTests(BaseTestCase):
     def test_the_figures_compare_each_endpoint_with_its_minimal_view(self):
         loads = {
             "read one minimal": (call("one", rows=1), measured(3, 2000)),
+            "poll minimal": (call("poll minimal", rows=20), measured(4, 1500)),
+            "poll": (call("poll", rows=20), measured(12, 600)),
             "list minimal": (call("list minimal", rows=120), measured(8, 1000)),
             "list": (call("list", rows=120), measured(40, 450)),
             "page minimal": (call("page minimal", rows=1000), measured(30, 100)),
@@ -209,8 +218,12 @@ class ApiHarnessTests(BaseTestCase):
         figures = {f.name: f for f in _api_figures(loads, "postgresql")}
         table = _api_table(loads)
 
+        self.assertEqual(figures["GET poll (1 day) median @4"].value, 12)
+        self.assertEqual(figures["GET poll (1 day) median @4"].verdict, "PASS")
+        self.assertEqual(figures["GET poll, share of minimal"].value, 40.0)
+        self.assertEqual(figures["GET poll, share of minimal"].verdict, "PASS")
         self.assertEqual(figures["GET list median @4"].value, 40)
-        self.assertEqual(figures["GET list median @4"].verdict, "PASS")
+        self.assertEqual(figures["GET list median @4"].verdict, "")
         self.assertEqual(figures["GET list, share of minimal"].value, 45.0)
         self.assertEqual(figures["GET list, share of minimal"].verdict, "PASS")
         self.assertEqual(figures["GET default page, share of minimal"].value, 10.0)
@@ -219,19 +232,19 @@ class ApiHarnessTests(BaseTestCase):
         self.assertEqual(figures["POST, share of minimal"].verdict, "MISS")
         self.assertIn("median @4", table[0])
         self.assertIn("req/s @10", table[0])
-        self.assertRegex(table[3], r"^  list\s+120\s+40\.0 ms\s+450\.0\s+45\.0%\s+0$")
-        self.assertRegex(table[7], r"^  post\s+90\.0 ms\s+300\.0\s+33\.3%\s+2$")
+        self.assertRegex(table[5], r"^  list\s+120\s+40\.0 ms\s+450\.0\s+45\.0%\s+0$")
+        self.assertRegex(table[9], r"^  post\s+90\.0 ms\s+300\.0\s+33\.3%\s+2$")
 
-    def test_the_list_median_has_no_goal_on_sqlite(self):
+    def test_the_poll_median_has_no_goal_on_sqlite(self):
         loads = {
             key: (call(key), measured(100, 100))
-            for key in ("list minimal", "list", "page minimal", "page")
-            + ("post minimal", "post")
+            for key in ("poll minimal", "poll", "list minimal", "list")
+            + ("page minimal", "page", "post minimal", "post")
         }
 
         figures = {f.name: f for f in _api_figures(loads, "sqlite")}
 
-        self.assertEqual(figures["GET list median @4"].verdict, "")
+        self.assertEqual(figures["GET poll (1 day) median @4"].verdict, "")
 
     def test_the_rounds_of_a_url_add_up(self):
         runs = [

@@ -1,6 +1,7 @@
 import time_machine
 
 from town311.open311.keys import api_key_revoke
+from town311.open311.models import ApiRateWindow, RequestToken
 from town311.open311.tests.base import NOW, Open311TestCase
 from town311.servicerequests.models import ServiceRequest
 
@@ -29,6 +30,24 @@ class PostErrorsTestCase(Open311TestCase):
 
         self.assertErrors(response, 429, "Rate limit of 1 requests per minute")
         self.assertEqual(response["Retry-After"], "60")
+        # The refused post left nothing behind, and its call was counted.
+        self.assertEqual(RequestToken.objects.count(), 1)
+        self.assertEqual(ApiRateWindow.objects.get().count, 2)
+
+    def test_refused_and_repeated_posts_count_towards_the_limit(self) -> None:
+        self.api_key.rate_limit = 3
+        self.api_key.save()
+
+        self.assertEqual(self.post(service_code="nothing").status_code, 400)
+        self.assertEqual(self.post().status_code, 201)
+        self.assertEqual(self.post().status_code, 201)
+        bad_over = self.post(service_code="nothing")
+        good_over = self.post(description="Another one")
+
+        self.assertErrors(bad_over, 429, "Rate limit of 3 requests per minute")
+        self.assertErrors(good_over, 429, "Rate limit of 3 requests per minute")
+        self.assertEqual(RequestToken.objects.count(), 1)
+        self.assertEqual(ApiRateWindow.objects.get().count, 5)
 
     def test_an_unknown_or_staff_only_service_is_400(self) -> None:
         for code in ("nothing-like-it", "work-order"):

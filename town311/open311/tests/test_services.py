@@ -21,7 +21,7 @@ class ServicesTestCase(Open311TestCase):
                     "service_name": "Pothole",
                     "description": "",
                     "metadata": True,
-                    "type": "realtime",
+                    "type": "batch",
                     "keywords": "hole, road damage",
                     "group": "Streets",
                 },
@@ -30,7 +30,7 @@ class ServicesTestCase(Open311TestCase):
                     "service_name": "Park upkeep",
                     "description": "",
                     "metadata": False,
-                    "type": "realtime",
+                    "type": "batch",
                     "keywords": "",
                     "group": "Parks and trees",
                 },
@@ -58,7 +58,7 @@ class ServicesTestCase(Open311TestCase):
         first = root[0]
         self.assertEqual(first.findtext("service_code"), "pothole")
         self.assertEqual(first.findtext("metadata"), "true")
-        self.assertEqual(first.findtext("type"), "realtime")
+        self.assertEqual(first.findtext("type"), "batch")
         self.assertEqual(first.findtext("group"), "Streets")
         codes = [s.findtext("service_code") for s in root]
         self.assertNotIn("work-order", codes)

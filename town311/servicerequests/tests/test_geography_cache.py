@@ -1,3 +1,5 @@
+from unittest import mock
+
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -133,3 +135,63 @@ class GeographyCacheTestCase(BaseTestCase):
 
         decision = route(service=self.pothole, lat=LAT, long=LONG)
         self.assertEqual(decision.department, self.parks)
+
+
+class GeographyTrustTestCase(BaseTestCase):
+    """Outside a transaction, as a web process serves calls, the copy is
+    trusted for a second without reading the version."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.downtown = RoutingArea.objects.create(
+            name="Downtown", area=square(LAT, LONG, 0.002), department=self.parks
+        )
+        # Tests run inside a transaction; a web process does not.
+        outside = mock.patch.object(connection, "in_atomic_block", False)
+        self.clock = mock.patch("town311.servicerequests.routing.time.monotonic")
+        outside.start()
+        self.addCleanup(outside.stop)
+        self.now = self.clock.start()
+        self.addCleanup(self.clock.stop)
+        self.now.return_value = 1000.0
+
+    def version_reads(self) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            geography()
+        return len(queries)
+
+    def test_it_reads_the_version_again_only_after_a_second(self):
+        first = geography()
+
+        self.now.return_value = 1000.5
+        self.assertEqual(self.version_reads(), 0)
+        self.now.return_value = 1001.1
+        self.assertEqual(self.version_reads(), 1)
+        self.assertIs(geography(), first)
+
+    def test_a_change_saved_in_this_process_is_seen_at_once(self):
+        geography()
+        self.downtown.area = square(*EAST, 0.002)
+        self.downtown.save()
+
+        self.now.return_value = 1000.1
+        decision = route(service=self.pothole, lat=LAT, long=LONG)
+
+        self.assertEqual(decision.department, self.roads)
+
+    def test_a_change_from_another_process_is_seen_within_a_second(self):
+        geography()
+        # Another process: the rows and the stored version change, but
+        # this process counted no renewal of its own.
+        RoutingArea.objects.filter(pk=self.downtown.pk).update(
+            area=square(*EAST, 0.002)
+        )
+        GeographyVersion.objects.update(value=12345)
+
+        self.now.return_value = 1000.5
+        stale = route(service=self.pothole, lat=LAT, long=LONG)
+        self.now.return_value = 1001.5
+        fresh = route(service=self.pothole, lat=LAT, long=LONG)
+
+        self.assertEqual(stale.department, self.parks)
+        self.assertEqual(fresh.department, self.roads)

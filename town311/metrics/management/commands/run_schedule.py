@@ -13,7 +13,9 @@ UTC. The jobs:
   send it from /metrics/monthly/, rather than surprise everyone with last
   month's figures weeks late;
 - escalation reminders (`town311/staff/escalation.py`), every run;
-- the outbox sweep (`messages_send_due`), every run.
+- the outbox sweep (`messages_send_due`), every run;
+- API posts whose filing task was lost (`posted_requests_file_late`),
+  every run.
 
 Several machines may run this at once. A daily or monthly job claims its
 day or month with a `JobRun` row, unique per job and period, in the same
@@ -36,6 +38,7 @@ from town311.metrics.leaderboard import Month
 from town311.metrics.models import JobRun
 from town311.metrics.monthly import monthly_reports_send
 from town311.notifications.services import messages_send_due
+from town311.open311.services import posted_requests_file_late
 from town311.staff.escalation import escalations_send, escalations_summary
 
 DIGEST_JOB = "lingering-digest"
@@ -115,10 +118,17 @@ def _outbox(dry_run: bool) -> str:
     return f"outbox: {run.sent} sent, {run.retrying} retrying, {run.given_up} given up"
 
 
+def _api_posts(dry_run: bool) -> str:
+    if dry_run:
+        return "would file late API posts"
+
+    return f"API posts: {posted_requests_file_late()} filed"
+
+
 class Command(BaseCommand):
     help = (
         "Run the periodic jobs that are due (lingering digest, monthly report, "
-        "escalations, outbox)."
+        "escalations, outbox, late API posts)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -159,5 +169,6 @@ class Command(BaseCommand):
             _monthly_report(now, dry_run),
             _escalations(dry_run),
             _outbox(dry_run),
+            _api_posts(dry_run),
         ]
         return f"{now:%Y-%m-%d %H:%M %Z}: " + "; ".join(parts) + "."
