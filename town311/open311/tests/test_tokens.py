@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest import mock
 
 import time_machine
 from django.core.management import call_command
@@ -90,7 +91,12 @@ class QueuedPostTestCase(Open311TestCase):
     filed by the worker a moment later."""
 
     def run_worker(self) -> None:
-        with self.captureOnCommitCallbacks(execute=True):
+        # The worker closes connections it finds inside a transaction, as
+        # a test's is; the test's own must stay open.
+        keep_connection = mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections"
+        )
+        with keep_connection, self.captureOnCommitCallbacks(execute=True):
             call_command(
                 "db_worker",
                 "--batch",
