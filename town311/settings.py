@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "town311.bench",
     "town311.open311",
     "town311.opendata",
+    "town311.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
-"""Loading the demo town: the directory, then a year of history, as one
-transaction so a failed load leaves the database as it was."""
+"""Loading the demo town: the directory, then a year of history and the
+bike-rack campaign, as one transaction so a failed load leaves the
+database as it was."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -7,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Max
 
+from town311.demo.campaigns import campaign_create
 from town311.demo.history import history_generate
 from town311.demo.town import DemoTown, demo_delete, holidays_create, town_create
 from town311.notifications.models import Message
@@ -21,9 +23,10 @@ def demo_town_load(
     replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[DemoTown, int]:
-    """Create Riverton and `requests` requests ending at `end`. Returns the
-    town and how many requests were made. With `replace`, existing requests,
-    the directory and the demo's users are deleted first."""
+    """Create Riverton, `requests` requests ending at `end` and its
+    campaign. Returns the town and how many requests were made. With
+    `replace`, existing requests, campaigns, the directory and the demo's
+    users are deleted first."""
     with transaction.atomic():
         if replace:
             demo_delete()
@@ -40,6 +43,8 @@ def demo_town_load(
             created = history_generate(
                 demo=demo, seed=seed, count=requests, end=end, progress=progress
             )
+            campaign = campaign_create(demo=demo, seed=seed, end=end)
+            demo.campaigns[campaign.slug] = campaign
 
         Message.objects.filter(pk__gt=last_message).delete()
 

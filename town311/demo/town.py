@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils.text import slugify
 
 from town311.accounts.models import User
+from town311.campaigns.models import Campaign, Submission
 from town311.demo import places
 from town311.directory.models import (
     Agency,
@@ -752,6 +754,7 @@ class DemoTown:
     leads: dict[str, User] = field(default_factory=dict)
     coordinator: User | None = None
     admin: User | None = None
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
 
 
 def demo_usernames() -> list[str]:
@@ -785,12 +788,25 @@ def database_holds_data() -> bool:
         or Neighbourhood.objects.exists()
         or Place.objects.exists()
         or ServiceRequest.objects.exists()
+        or Campaign.objects.exists()
         or User.objects.filter(username__in=demo_usernames()).exists()
     )
 
 
 def demo_delete() -> None:
-    """Remove every request, the whole directory and the demo's users."""
+    """Remove every request, every campaign, the whole directory and the
+    demo's users."""
+    # Campaigns first: their creators are among the users. Photo files go
+    # once the rows' deletion is committed, so a failed load keeps both.
+    photos = [
+        name
+        for pair in Submission.objects.values_list("photo", "thumbnail")
+        for name in pair
+        if name
+    ]
+    Campaign.objects.all().delete()
+    transaction.on_commit(lambda: _photos_delete(photos))
+
     # Timeline events refuse deletion one by one, and requests point at
     # each other as duplicates; clearing both in bulk first lets the rest
     # go in dependency order.
@@ -809,6 +825,12 @@ def demo_delete() -> None:
     User.objects.filter(username__in=demo_usernames()).delete()
     Department.objects.all().delete()
     Town.objects.all().delete()
+
+
+def _photos_delete(names: list[str]) -> None:
+    storage = Submission._meta.get_field("photo").storage
+    for name in names:
+        storage.delete(name)
 
 
 def town_create() -> DemoTown:

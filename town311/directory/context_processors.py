@@ -11,6 +11,7 @@ SITE_SECTIONS = [
     ("front:browse", _("Browse requests")),
     ("residents:my-requests", _("My requests")),
     ("alerts:subscribe", _("Alerts")),
+    ("campaigns:list", _("Campaigns")),
 ]
 
 

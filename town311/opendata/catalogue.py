@@ -60,13 +60,13 @@ def _dataset(dataset: Dataset, *, town: Town, absolute) -> dict:
             "hasEmail": f"mailto:{email}",
         },
         "accessLevel": "public",
-        "license": town.open_data_licence_url,
-        "landingPage": landing_page,
+        "license": dataset.licence(town)[1],
+        "landingPage": absolute(dataset.page_url) if dataset.page_url else landing_page,
         "distribution": [
             {
                 "@type": "dcat:Distribution",
                 "title": f"{dataset.title} ({distribution.format})",
-                "downloadURL": absolute(reverse(distribution.url_name)),
+                "downloadURL": absolute(distribution.path),
                 "mediaType": distribution.media_type,
                 "format": distribution.format,
             }

@@ -3,38 +3,51 @@
 Each dataset says what it is (for the open-data page and the DCAT-US
 catalogue at /data.json), which files it comes in, what each column means,
 what was left out to protect residents, and how far it reaches in time.
-Another kind of data (campaign submissions, say) joins by calling
-`dataset_register` with its own `Dataset`.
+A fixed dataset joins with `dataset_register`; datasets that come and go
+with the data, one per campaign, come from a provider given to
+`dataset_provider_register`, which is asked each time the list is read.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.db.models import Max, Min
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from town311.campaigns.models import Campaign, CampaignQuestion, Datatype
+from town311.campaigns.publication import campaign_columns, published_points
+from town311.campaigns.services import campaign_questions, campaigns_started
 from town311.directory.models import Town
 from town311.servicerequests.models import ServiceRequest
 
 
 @dataclass(frozen=True)
 class Distribution:
-    """One file a dataset comes in."""
+    """One file a dataset comes in, at the URL named `url_name` with
+    `url_kwargs`."""
 
     format: str
     media_type: str
     url_name: str
     extension: str
+    url_kwargs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def path(self) -> str:
+        return reverse(self.url_name, kwargs=dict(self.url_kwargs))
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    description: Promise
+    description: Promise | str
 
 
 @dataclass(frozen=True)
@@ -57,12 +70,29 @@ class Dataset:
     columns: tuple[Column, ...]
     left_out: tuple[Promise, ...]
     coverage: Callable[[Town], Coverage] = field(compare=False)
+    # Paragraphs about the files, after the columns.
+    notes: tuple[Promise | str, ...] = ()
+    # Empty for the town's open-data licence.
+    licence_name: str = ""
+    licence_url: str = ""
+    # Whether the files take the Open311 API's filters.
+    takes_filters: bool = False
+    # A page about the data, such as the campaign that gathers it.
+    page_url: str = ""
 
     def file_name(self, town: Town, distribution: Distribution) -> str:
         return f"{town_slug(town)}-{self.slug}.{distribution.extension}"
 
+    def licence(self, town: Town) -> tuple[str, str]:
+        """The licence's name and address."""
+        if self.licence_url:
+            return self.licence_name or self.licence_url, self.licence_url
+
+        return town.open_data_licence_name, town.open_data_licence_url
+
 
 _registry: dict[str, Dataset] = {}
+_providers: list[Callable[[], Iterable[Dataset]]] = []
 
 
 def dataset_register(dataset: Dataset) -> Dataset:
@@ -73,12 +103,29 @@ def dataset_register(dataset: Dataset) -> Dataset:
     return dataset
 
 
+def dataset_provider_register(
+    provider: Callable[[], Iterable[Dataset]],
+) -> Callable[[], Iterable[Dataset]]:
+    """Add the datasets `provider` returns, asked afresh each time the
+    datasets are listed."""
+    _providers.append(provider)
+    return provider
+
+
 def dataset_list() -> list[Dataset]:
-    return list(_registry.values())
+    datasets = list(_registry.values())
+    for provider in _providers:
+        datasets.extend(provider())
+
+    return datasets
 
 
 def dataset_get(slug: str) -> Dataset:
-    return _registry[slug]
+    for dataset in dataset_list():
+        if dataset.slug == slug:
+            return dataset
+
+    raise KeyError(slug)
 
 
 def town_slug(town: Town) -> str:
@@ -177,5 +224,138 @@ SERVICE_REQUESTS = dataset_register(
             _("Staff-only services and requests the town keeps private."),
         ),
         coverage=_requests_coverage,
+        notes=(
+            _(
+                "Dates and times are in ISO 8601 with the town's offset from UTC. "
+                "In the GeoJSON file each request is a point, longitude first as "
+                "RFC 7946 says."
+            ),
+        ),
+        takes_filters=True,
     )
 )
+
+
+# Campaigns: each one that has started is a dataset of its published points.
+
+POINT_COLUMN_DESCRIPTIONS = {
+    "id": _("The point's number."),
+    "campaign": _("The campaign's short name, as in the files' addresses."),
+    "lat": _("Latitude in degrees (WGS 84)."),
+    "long": _("Longitude in degrees (WGS 84)."),
+    "photo_url": _("The point's photo, without the camera's metadata."),
+    "thumbnail_url": _("A small copy of the photo."),
+    "published_at": _("When the point was published."),
+    "confirmations": _(
+        "How many times residents said the point is still there, counting "
+        "the submissions merged into it."
+    ),
+    "last_confirmed_at": _("When it was last confirmed. Empty if never."),
+}
+
+CAMPAIGN_LEFT_OUT = (
+    _("The e-mail addresses of the residents who sent or confirmed points."),
+    _(
+        "Submissions waiting for moderation or rejected, and those merged into "
+        "another point, which count as its confirmations instead."
+    ),
+)
+
+CAMPAIGN_NOTES = (
+    _(
+        "Dates and times are in ISO 8601 with the town's offset from UTC. In "
+        "the GeoJSON file each point is a Feature, longitude first as RFC 7946 "
+        "says. An answer of several choices is a list in the GeoJSON file, and "
+        "the choices joined with “;” in the CSV file."
+    ),
+)
+
+
+def campaign_slug(campaign: Campaign) -> str:
+    return f"campaign-{campaign.slug}"
+
+
+def campaign_datasets() -> list[Dataset]:
+    return [campaign_dataset(campaign) for campaign in campaigns_started()]
+
+
+def campaign_dataset(campaign: Campaign) -> Dataset:
+    kwargs = (("slug", campaign.slug),)
+    questions = campaign_questions(campaign)
+    return Dataset(
+        slug=campaign_slug(campaign),
+        title=campaign.title,
+        description=campaign.description,
+        keywords=("crowdsourced data", "campaign", campaign.slug),
+        distributions=(
+            Distribution(
+                format="GeoJSON",
+                media_type="application/geo+json",
+                url_name="opendata:campaign-geojson",
+                extension="geojson",
+                url_kwargs=kwargs,
+            ),
+            Distribution(
+                format="CSV",
+                media_type="text/csv",
+                url_name="opendata:campaign-csv",
+                extension="csv",
+                url_kwargs=kwargs,
+            ),
+        ),
+        columns=tuple(
+            Column(column.name, _column_description(column.name, column.question))
+            for column in campaign_columns(campaign, questions)
+        ),
+        left_out=CAMPAIGN_LEFT_OUT,
+        coverage=partial(_campaign_coverage, campaign),
+        notes=CAMPAIGN_NOTES,
+        licence_name=campaign.licence_name,
+        licence_url=campaign.licence_url,
+        page_url=reverse("campaigns:detail", kwargs={"slug": campaign.slug}),
+    )
+
+
+def _column_description(name: str, question: CampaignQuestion | None) -> str:
+    if question is None:
+        return POINT_COLUMN_DESCRIPTIONS[name]
+
+    parts = [question.description]
+    if question.datatype_description:
+        parts.append(f"({question.datatype_description})")
+    # The question reads as a sentence before what follows it.
+    if not parts[-1].endswith(("?", ".", "!", ":")):
+        parts[-1] += "."
+
+    choices = [f"{value.key} ({value.name})" for value in question.values.all()]
+    if question.datatype == Datatype.SINGLEVALUELIST:
+        parts.append(gettext("One of: %(choices)s.") % {"choices": ", ".join(choices)})
+    elif question.datatype == Datatype.MULTIVALUELIST:
+        parts.append(gettext("Any of: %(choices)s.") % {"choices": ", ".join(choices)})
+
+    if not question.required:
+        parts.append(gettext("Empty if not answered."))
+
+    return " ".join(parts)
+
+
+def _campaign_coverage(campaign: Campaign, town: Town) -> Coverage:
+    span = published_points(campaign).aggregate(
+        first=Min("published_at"),
+        published=Max("published_at"),
+        confirmed=Max("last_confirmed_at"),
+    )
+    # Taking a published point off the map changes the data too.
+    moderated = campaign.submissions.aggregate(last=Max("moderated_at"))["last"]
+    if span["first"] is None:
+        return Coverage(modified=moderated)
+
+    last = max(filter(None, [span["published"], span["confirmed"]]))
+    return Coverage(
+        modified=max(filter(None, [last, moderated])),
+        first_day=timezone.localtime(span["first"], town.zone).date(),
+        last_day=timezone.localtime(last, town.zone).date(),
+    )
+
+
+dataset_provider_register(campaign_datasets)

@@ -1,3 +1,4 @@
+import json
 import logging
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -6,9 +7,15 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from town311.campaigns import services as campaigns
 from town311.directory.models import Town
 from town311.opendata.catalogue import catalogue_build
-from town311.opendata.datasets import SERVICE_REQUESTS, dataset_list, public_requests
+from town311.opendata.datasets import (
+    SERVICE_REQUESTS,
+    campaign_dataset,
+    dataset_list,
+    public_requests,
+)
 from town311.opendata.formats import RequestRows, csv_chunks, geojson_chunks
 from town311.opendata.forms import RequestFilterForm
 
@@ -40,7 +47,11 @@ def _no_town() -> HttpResponse:
 def index(request):
     town = Town.objects.current()
     datasets = [
-        {"dataset": dataset, "coverage": dataset.coverage(town) if town else None}
+        {
+            "dataset": dataset,
+            "coverage": dataset.coverage(town) if town else None,
+            "licence": dataset.licence(town) if town else None,
+        }
         for dataset in dataset_list()
     ]
     context = {
@@ -110,3 +121,44 @@ def requests_geojson(request):
 @require_GET
 def requests_csv(request):
     return _stream(request, distribution_format="CSV", chunks=csv_chunks)
+
+
+# /open-data/campaigns/<slug>.geojson and .csv
+
+
+def _campaign_file(slug: str, *, distribution_format: str, content) -> HttpResponse:
+    town = Town.objects.current()
+    if town is None:
+        return _no_town()
+
+    # Only a campaign that has started is a dataset, as on the open-data page.
+    campaign = campaigns.campaigns_started().filter(slug=slug).first()
+    if campaign is None:
+        return _error(404, f"There is no campaign “{slug}” with open data.")
+
+    dataset = campaign_dataset(campaign)
+    distribution = next(
+        d for d in dataset.distributions if d.format == distribution_format
+    )
+    content_type = f"{distribution.media_type}; charset=utf-8"
+    response = StreamingHttpResponse(content(campaign), content_type=content_type)
+    file_name = dataset.file_name(town, distribution)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return _cors(response)
+
+
+@require_GET
+def campaign_geojson(request, slug: str):
+    def content(campaign):
+        collection = campaigns.campaign_geojson(campaign, request)
+        yield json.dumps(collection, ensure_ascii=False)
+
+    return _campaign_file(slug, distribution_format="GeoJSON", content=content)
+
+
+@require_GET
+def campaign_csv(request, slug: str):
+    def content(campaign):
+        return campaigns.campaign_csv_chunks(campaign, request)
+
+    return _campaign_file(slug, distribution_format="CSV", content=content)

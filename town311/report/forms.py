@@ -146,7 +146,7 @@ class ReportForm(forms.Form):
         self.questions = list(service.attributes.prefetch_related("values"))
         for question in self.questions:
             if question.variable:
-                self.fields[ATTRIBUTE_PREFIX + question.code] = _answer_field(question)
+                self.fields[ATTRIBUTE_PREFIX + question.code] = answer_field(question)
 
         # In the order of the page, which the list of problems follows.
         contact = ["reporter_name", "reporter_email", "reporter_phone"]
@@ -306,7 +306,7 @@ def _clear_match(matches: list[PlaceMatch], picked: int | None) -> PlaceMatch | 
     return None
 
 
-def _answer_field(question: ServiceAttribute) -> forms.Field:
+def answer_field(question: ServiceAttribute) -> forms.Field:
     options = {
         "label": question.description,
         "help_text": question.datatype_description,

@@ -100,6 +100,17 @@ class StoredPhoto:
     gps: tuple[float, float] | None
 
 
+@dataclass(frozen=True)
+class CleanPhoto:
+    """A checked photo as the files to store: the photo itself without its
+    metadata, turned upright, and its thumbnail."""
+
+    photo: bytes
+    thumbnail: bytes
+    extension: str
+    gps: tuple[float, float] | None
+
+
 class _Refused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -125,25 +136,17 @@ def photo_store(
         )
 
     _check_room(request, draft_key)
-
-    try:
-        image = _open(_read(upload))
-        gps = _gps(_exif(image))
-        stored, thumbnail, output_format = _clean_copies(image)
-    except _Refused as refused:
-        raise InvalidInput({"photos": refused.message}) from None
+    clean = photo_clean(upload)
 
     photo = Photo(request=request, draft_key="" if request else draft_key)
     name = secrets.token_hex(16)
-    extension = EXTENSIONS[output_format]
-    for field, file_name, copy in (
-        (photo.image, f"{name}.{extension}", stored),
-        (photo.thumbnail, f"{name}-thumb.{extension}", thumbnail),
+    for field, file_name, data in (
+        (photo.image, f"{name}.{clean.extension}", clean.photo),
+        (photo.thumbnail, f"{name}-thumb.{clean.extension}", clean.thumbnail),
     ):
         # The content is named too: an image field reads the width and
         # height from a named file only.
-        content = ContentFile(_encode(copy, output_format), name=file_name)
-        field.save(file_name, content, save=False)
+        field.save(file_name, ContentFile(data, name=file_name), save=False)
     try:
         photo.save()
     except Exception:
@@ -151,7 +154,29 @@ def photo_store(
         _files_delete([photo.image.name, photo.thumbnail.name])
         raise
 
-    return StoredPhoto(photo=photo, gps=gps)
+    return StoredPhoto(photo=photo, gps=clean.gps)
+
+
+def photo_clean(upload, *, field: str = "photos") -> CleanPhoto:
+    """Check an uploaded photo and make the copies to store, without
+    storing them, for photos kept on other rows than a request's.
+
+    Raises InvalidInput with the problem under `field` when the file is
+    not a photo we can read or is too big.
+    """
+    try:
+        image = _open(_read(upload))
+        gps = _gps(_exif(image))
+        stored, thumbnail, output_format = _clean_copies(image)
+    except _Refused as refused:
+        raise InvalidInput({field: refused.message}) from None
+
+    return CleanPhoto(
+        photo=_encode(stored, output_format),
+        thumbnail=_encode(thumbnail, output_format),
+        extension=EXTENSIONS[output_format],
+        gps=gps,
+    )
 
 
 def photo_gps(upload) -> tuple[float, float] | None:

@@ -243,7 +243,8 @@ class LoadDemoTownTests(TestCase):
         self.assertIn("streets-lead", self.output)
         self.assertTrue(
             self.output.rstrip().endswith(
-                "Loaded Riverton 311: 8 departments, 26 services, 200 requests."
+                "Loaded Riverton 311: 8 departments, 26 services, 200 requests, "
+                "1 campaign."
             )
         )
         self.assertEqual(self.progress, "")

@@ -95,9 +95,11 @@ class Command(BaseCommand):
         )
 
         self._print_logins(options["verbosity"])
+        campaigns = len(demo.campaigns)
         return (
             f"Loaded {demo.town.display_name}: {len(demo.departments)} departments, "
-            f"{len(demo.services)} services, {created:,} requests."
+            f"{len(demo.services)} services, {created:,} requests, "
+            f"{campaigns} campaign{'' if campaigns == 1 else 's'}."
         )
 
     def _end(self, end_date: date | None) -> datetime:

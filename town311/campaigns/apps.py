@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "town311.campaigns"
+    verbose_name = "Campaigns"
