@@ -26,7 +26,6 @@ town, which replays past weeks.
 """
 
 import logging
-import math
 import secrets
 from datetime import date, datetime
 
@@ -58,6 +57,7 @@ from town311.lib import geo
 from town311.lib.errors import ActionError, InvalidInput, InvalidTransition, NotAllowed
 from town311.servicerequests import photos
 from town311.servicerequests.attributes import attributes_clean
+from town311.servicerequests.services import location_clean
 from town311.staff.access import is_staff_member
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def submission_submit(
     at = at or timezone.now()
     _check_open(campaign, at)
 
-    lat, long = _clean_location(lat, long)
+    lat, long = location_clean(lat, long)
     _check_place(campaign, lat, long)
 
     # Every field's problem at once, so the form shows them together.
@@ -468,28 +468,6 @@ def _check_open(campaign: Campaign, at: datetime) -> None:
             )
             % dates
         )
-
-
-def _clean_location(lat, long) -> tuple[float, float]:
-    errors = {}
-    try:
-        lat = float(lat)
-        if not math.isfinite(lat) or not -90 <= lat <= 90:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["lat"] = gettext("Latitude must be a number between -90 and 90.")
-
-    try:
-        long = float(long)
-        if not math.isfinite(long) or not -180 <= long <= 180:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["long"] = gettext("Longitude must be a number between -180 and 180.")
-
-    if errors:
-        raise InvalidInput(errors)
-
-    return lat, long
 
 
 def _check_place(campaign: Campaign, lat: float, long: float) -> None:

@@ -30,8 +30,12 @@ from town311.campaigns.models import (
 from town311.directory.models import Town
 from town311.lib import geo
 from town311.lib.errors import ActionError, InvalidInput
-from town311.report.forms import DRAFT_KEY
-from town311.servicerequests.models import Photo
+from town311.report.uploads import (
+    draft_photos,
+    photo_not_kept,
+    photo_problem,
+    photo_upload_answer,
+)
 from town311.servicerequests.photos import photo_store
 
 logger = logging.getLogger(__name__)
@@ -171,7 +175,7 @@ def _submitted(request, submission: Submission):
 def _render_detail(request, form: SubmissionForm, *, nearby=()):
     campaign = form.campaign
     area = services.campaign_area_text(campaign)
-    photo = _draft_photos(form.draft_key).last()
+    photo = draft_photos(form.draft_key).last()
     context = {
         "campaign": campaign,
         "state": services.campaign_state(campaign),
@@ -315,11 +319,11 @@ def _photo_update(request, form: SubmissionForm) -> tuple[float, float] | None:
     try:
         stored = _photo_keep(upload, draft_key)
     except InvalidInput as e:
-        form.photo_errors.append(_photo_problem(upload, e))
+        form.photo_errors.append(photo_problem(upload, e))
         return None
     except OSError:
         logger.exception("Could not save an uploaded campaign photo to storage")
-        form.photo_errors.append(_photo_not_kept(upload))
+        form.photo_errors.append(photo_not_kept(upload))
         return None
 
     return stored.gps
@@ -329,49 +333,20 @@ def _photo_update(request, form: SubmissionForm) -> tuple[float, float] | None:
 def photo_upload(request, slug: str):
     """Keep a photo as soon as it is picked, and say where it was taken."""
     get_object_or_404(Campaign, slug=slug)
-    draft_key = request.POST.get("draft_key", "")
-    upload = request.FILES.get("photo")
-    if not DRAFT_KEY.match(draft_key):
-        message = _("This form has expired. Reload the page and try again.")
-        return JsonResponse({"error": message}, status=400)
-
-    if upload is None:
-        return JsonResponse({"error": _("Choose a photo to upload.")}, status=400)
-
-    try:
-        stored = _photo_keep(upload, draft_key)
-    except InvalidInput as e:
-        return JsonResponse({"error": _photo_problem(upload, e)}, status=400)
-    except OSError:
-        logger.exception("Could not save an uploaded campaign photo to storage")
-        return JsonResponse({"error": _photo_not_kept(upload)}, status=503)
-
-    gps = stored.gps
-    return JsonResponse(
-        {
-            "id": stored.photo.pk,
-            "thumbnail": _thumbnail_url(stored.photo),
-            "gps": {"lat": gps[0], "long": gps[1]} if gps else None,
-        },
-        status=201,
-    )
+    return photo_upload_answer(request, keep=_photo_keep)
 
 
 def _photo_keep(upload, draft_key: str):
     """Store the photo, checked and without its EXIF, as the form's only one."""
     stored = photo_store(upload, draft_key=draft_key)
-    earlier = _draft_photos(draft_key).exclude(pk=stored.photo.pk)
+    earlier = draft_photos(draft_key).exclude(pk=stored.photo.pk)
     _photos_delete(earlier)
     return stored
 
 
-def _draft_photos(draft_key: str):
-    return Photo.objects.filter(draft_key=draft_key, request__isnull=True)
-
-
 def _draft_upload(draft_key: str) -> SimpleUploadedFile | None:
     """The form's photo as an upload, for the campaign's services."""
-    photo = _draft_photos(draft_key).last()
+    photo = draft_photos(draft_key).last()
     if photo is None:
         return None
 
@@ -384,7 +359,7 @@ def _draft_upload(draft_key: str) -> SimpleUploadedFile | None:
 
 
 def _drafts_delete(draft_key: str) -> None:
-    _photos_delete(_draft_photos(draft_key))
+    _photos_delete(draft_photos(draft_key))
 
 
 def _photos_delete(photos) -> None:
@@ -393,21 +368,6 @@ def _photos_delete(photos) -> None:
         if photo.thumbnail:
             photo.thumbnail.delete(save=False)
         photo.delete()
-
-
-def _thumbnail_url(photo: Photo) -> str:
-    return (photo.thumbnail or photo.image).url
-
-
-def _photo_problem(upload, error: InvalidInput) -> str:
-    problem = error.errors.get("photos") or error.message
-    return _("“%(name)s”: %(problem)s") % {"name": upload.name, "problem": problem}
-
-
-def _photo_not_kept(upload) -> str:
-    return _("We could not keep “%(name)s” just now: please try again.") % {
-        "name": upload.name
-    }
 
 
 # Helpers for the form's script

@@ -14,8 +14,15 @@ from town311.directory.models import Service, Town
 from town311.lib import geo
 from town311.lib.errors import ActionError, HandledElsewhere, InvalidInput
 from town311.notifications.wording import duration_words
-from town311.report.forms import DRAFT_KEY, ReportForm, ServiceSearchForm
+from town311.report.forms import ReportForm, ServiceSearchForm
 from town311.report.selectors import service_catalogue
+from town311.report.uploads import (
+    draft_photos,
+    photo_not_kept,
+    photo_problem,
+    photo_upload_answer,
+    thumbnail_url,
+)
 from town311.servicerequests import services
 from town311.servicerequests.models import Channel, Photo, ServiceRequest
 from town311.servicerequests.photos import photo_store, photos_attach
@@ -128,7 +135,7 @@ def _render_form(request, form: ReportForm, *, nearby=None, photo_errors=()):
         "service": service,
         "form": form,
         "draft_key": draft_key,
-        "photos": _with_thumbnails(_draft_photos(draft_key)),
+        "photos": _with_thumbnails(draft_photos(draft_key)),
         "photo_errors": list(photo_errors),
         "max_photos": settings.PHOTOS_PER_REQUEST,
         "nearby": nearby or [],
@@ -195,7 +202,7 @@ def _photos_update(request, draft_key: str) -> tuple[list[str], tuple | None]:
         _drafts_remove(draft_key, remove)
 
     errors, gps = [], None
-    room = settings.PHOTOS_PER_REQUEST - _draft_photos(draft_key).count()
+    room = settings.PHOTOS_PER_REQUEST - draft_photos(draft_key).count()
     for upload in request.FILES.getlist("photos"):
         if room <= 0:
             errors.append(_too_many_photos())
@@ -204,11 +211,11 @@ def _photos_update(request, draft_key: str) -> tuple[list[str], tuple | None]:
         try:
             stored = photo_store(upload, draft_key=draft_key)
         except InvalidInput as e:
-            errors.append(_photo_problem(upload, e))
+            errors.append(photo_problem(upload, e))
             continue
         except OSError:
             logger.exception("Could not save an uploaded photo to storage")
-            errors.append(_photo_not_kept(upload))
+            errors.append(photo_not_kept(upload))
             continue
 
         room -= 1
@@ -221,41 +228,12 @@ def _photos_update(request, draft_key: str) -> tuple[list[str], tuple | None]:
 def photo_upload(request, service_code: str):
     """Store one photo as soon as it is picked, for the report form."""
     get_object_or_404(_services(), code=service_code)
-    draft_key = request.POST.get("draft_key", "")
-    upload = request.FILES.get("photo")
-    if not DRAFT_KEY.match(draft_key):
-        message = _("This form has expired. Reload the page and try again.")
-        return JsonResponse({"error": message}, status=400)
-
-    if upload is None:
-        return JsonResponse({"error": _("Choose a photo to upload.")}, status=400)
-
-    try:
-        stored = photo_store(upload, draft_key=draft_key)
-    except InvalidInput as e:
-        return JsonResponse({"error": _photo_problem(upload, e)}, status=400)
-    except OSError:
-        logger.exception("Could not save an uploaded photo to storage")
-        return JsonResponse({"error": _photo_not_kept(upload)}, status=503)
-
-    gps = stored.gps
-    return JsonResponse(
-        {
-            "id": stored.photo.pk,
-            "thumbnail": _thumbnail_url(stored.photo),
-            "gps": {"lat": gps[0], "long": gps[1]} if gps else None,
-        },
-        status=201,
-    )
-
-
-def _draft_photos(draft_key: str):
-    return Photo.objects.filter(draft_key=draft_key, request__isnull=True)
+    return photo_upload_answer(request, keep=photo_store)
 
 
 def _drafts_remove(draft_key: str, pks: list[int]) -> None:
     # Only photos of this very draft: the key is the proof they are ours.
-    for photo in _draft_photos(draft_key).filter(pk__in=pks):
+    for photo in draft_photos(draft_key).filter(pk__in=pks):
         photo.image.delete(save=False)
         if photo.thumbnail:
             photo.thumbnail.delete(save=False)
@@ -265,24 +243,9 @@ def _drafts_remove(draft_key: str, pks: list[int]) -> None:
 def _with_thumbnails(photos) -> list[Photo]:
     photos = list(photos)
     for photo in photos:
-        photo.thumbnail_url = _thumbnail_url(photo)
+        photo.thumbnail_url = thumbnail_url(photo)
 
     return photos
-
-
-def _thumbnail_url(photo: Photo) -> str:
-    return (photo.thumbnail or photo.image).url
-
-
-def _photo_problem(upload, error: InvalidInput) -> str:
-    problem = error.errors.get("photos") or error.message
-    return _("“%(name)s”: %(problem)s") % {"name": upload.name, "problem": problem}
-
-
-def _photo_not_kept(upload) -> str:
-    return _("We could not keep “%(name)s” just now: please try again.") % {
-        "name": upload.name
-    }
 
 
 def _too_many_photos() -> str:

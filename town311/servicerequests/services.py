@@ -144,7 +144,7 @@ def submission_check(
     `questions` (the service's variable attributes) save reading them
     again when the caller has them.
     """
-    lat, long = _clean_location(lat, long)
+    lat, long = location_clean(lat, long)
     description = (description or "").strip()
     address = (address or "").strip()
     reporter_name = (reporter_name or "").strip()
@@ -282,7 +282,9 @@ def request_submit(
     return service_request
 
 
-def _clean_location(lat, long) -> tuple[float, float]:
+def location_clean(lat, long) -> tuple[float, float]:
+    """Latitude and longitude as numbers in range, or InvalidInput naming
+    each one that is not."""
     errors = {}
     try:
         lat = float(lat)

@@ -179,7 +179,7 @@ class PhotoStorageFailureTests(ReportTestCase):
             mock.patch(
                 "town311.report.views.photo_store", side_effect=OSError("disk full")
             ),
-            self.assertLogs("town311.report.views", "ERROR"),
+            self.assertLogs("town311.report", "ERROR"),
         ):
             page = self.post_report(photos=[photo_upload()])
             upload = self.client.post(
