@@ -85,45 +85,14 @@
     const nearbyList = nearbySection.querySelector("[data-nearby-list]");
     const photoOffer = form.querySelector("[data-photo-location]");
     let map = null;
-    let marker = null;
     let nearbyRequest = 0;
 
     function hasLocation() {
       return latInput.value.trim() !== "" && longInput.value.trim() !== "";
     }
 
-    function placeMarker(lat, long) {
-      if (!map) return;
-      if (marker) {
-        marker.setLatLng([lat, long]);
-        return;
-      }
-      marker = L.marker([lat, long], { draggable: true, keyboard: false, alt: messages.pin });
-      marker.addTo(map);
-      marker.on("dragend", function () {
-        const point = marker.getLatLng();
-        setLocation(point.lat, point.lng, { pan: false });
-      });
-    }
-
-    // Every way of placing the point ends here: a tap on the map, the
-    // device's position, the photo's position, typed coordinates.
-    function setLocation(lat, long, options) {
-      options = options || {};
-      latInput.value = lat.toFixed(6);
-      longInput.value = long.toFixed(6);
-      placeMarker(lat, long);
-      if (map && options.pan !== false) map.setView([lat, long], Math.max(map.getZoom(), 18));
-      locationStatus.textContent = options.message || format(messages.pinPlaced, {
-        lat: lat.toFixed(5), long: long.toFixed(5),
-      });
-      photoOffer.hidden = true;
-      // A new place may have its own published point nearby: ask again.
-      differentInput.disabled = true;
-      fetchNearby(lat, long);
-    }
-
-    // The map, "use my location", typed coordinates
+    // The map, and the point's pin on it: a tap, a drag, the device's
+    // position, typed coordinates, the photo's position.
 
     const mapTools = form.querySelector("[data-map-tools]");
     const mapElement = form.querySelector("[data-campaign-map]");
@@ -133,47 +102,18 @@
       map = campaignMap(mapElement, messages);
       // With a map to tap, typing coordinates is the exception.
       if (!("keepOpen" in coordinates.dataset)) coordinates.open = false;
-      if (hasLocation()) {
-        const lat = parseFloat(latInput.value);
-        const long = parseFloat(longInput.value);
-        map.setView([lat, long], 18);
-        placeMarker(lat, long);
-      }
-      map.on("click", function (event) {
-        setLocation(event.latlng.lat, event.latlng.lng, { pan: false });
-      });
     }
-
-    const locateButton = form.querySelector("[data-use-my-location]");
-    if (navigator.geolocation) {
-      locateButton.addEventListener("click", function () {
-        locationStatus.textContent = messages.locating;
-        navigator.geolocation.getCurrentPosition(
-          function (position) {
-            setLocation(position.coords.latitude, position.coords.longitude, {
-              message: messages.locationFound,
-            });
-          },
-          function () { locationStatus.textContent = messages.locationFailed; },
-          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-        );
-      });
-    } else {
-      locateButton.hidden = true;
-    }
-
-    function typedCoordinates() {
-      const lat = parseFloat(latInput.value);
-      const long = parseFloat(longInput.value);
-      if (isFinite(lat) && isFinite(long) && Math.abs(lat) <= 90 && Math.abs(long) <= 180) {
-        placeMarker(lat, long);
-        if (map) map.setView([lat, long], Math.max(map.getZoom(), 18));
+    const setLocation = window.town311.pointPicker({
+      form: form,
+      map: map,
+      zoom: 18,
+      messages: messages,
+      onPlace: function (lat, long) {
+        // A new place may have its own published point nearby: ask again.
         differentInput.disabled = true;
         fetchNearby(lat, long);
-      }
-    }
-    latInput.addEventListener("change", typedCoordinates);
-    longInput.addEventListener("change", typedCoordinates);
+      },
+    }).setLocation;
 
     // "Is it the same one?": published points close to the one placed
 

@@ -78,91 +78,27 @@
     const nearbyForms = document.querySelector("[data-nearby-forms]");
     const photoOffer = form.querySelector("[data-photo-location]");
     let map = null;
-    let marker = null;
     let nearbyRequest = 0;
 
     function hasLocation() {
       return latInput.value.trim() !== "" && longInput.value.trim() !== "";
     }
 
-    function placeMarker(lat, long) {
-      if (!map) return;
-      if (marker) {
-        marker.setLatLng([lat, long]);
-      } else {
-        marker = L.marker([lat, long], { draggable: true, keyboard: false, alt: messages.pin });
-        marker.addTo(map);
-        marker.on("dragend", function () {
-          const point = marker.getLatLng();
-          setLocation(point.lat, point.lng, { pan: false });
-        });
-      }
-    }
-
-    // Every way of placing the problem ends here: a tap on the map, the
-    // device's position, a suggested place, a photo's GPS position.
-    function setLocation(lat, long, options) {
-      options = options || {};
-      latInput.value = lat.toFixed(6);
-      longInput.value = long.toFixed(6);
-      placeMarker(lat, long);
-      if (map && options.pan !== false) map.setView([lat, long], Math.max(map.getZoom(), 17));
-      locationStatus.textContent = options.message || format(messages.pinPlaced, {
-        lat: lat.toFixed(5), long: long.toFixed(5),
-      });
-      photoOffer.hidden = true;
-      fetchNearby(lat, long);
-    }
-
-    // Map, "use my location", typed coordinates
+    // The map, and the problem's pin on it: a tap, a drag, the device's
+    // position, typed coordinates, a suggested place, a photo's position.
 
     const mapTools = form.querySelector("[data-map-tools]");
     const mapElement = document.getElementById("report-map");
     if (window.L && window.town311 && mapElement) {
       mapTools.hidden = false;
       map = window.town311.createMap(mapElement);
-      if (hasLocation()) {
-        const lat = parseFloat(latInput.value);
-        const long = parseFloat(longInput.value);
-        map.setView([lat, long], 17);
-        placeMarker(lat, long);
-      } else if (mapElement.dataset.bounds) {
+      if (!hasLocation() && mapElement.dataset.bounds) {
         map.fitBounds(JSON.parse(mapElement.dataset.bounds));
       }
-      map.on("click", function (event) {
-        setLocation(event.latlng.lat, event.latlng.lng, { pan: false });
-      });
     }
-
-    const locateButton = form.querySelector("[data-use-my-location]");
-    if (navigator.geolocation) {
-      locateButton.addEventListener("click", function () {
-        locationStatus.textContent = messages.locating;
-        navigator.geolocation.getCurrentPosition(
-          function (position) {
-            setLocation(position.coords.latitude, position.coords.longitude, {
-              message: messages.locationFound,
-            });
-          },
-          function () { locationStatus.textContent = messages.locationFailed; },
-          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-        );
-      });
-    } else {
-      locateButton.hidden = true;
-    }
-
-    function typedCoordinates() {
-      const lat = parseFloat(latInput.value);
-      const long = parseFloat(longInput.value);
-      if (isFinite(lat) && isFinite(long) && Math.abs(lat) <= 90 && Math.abs(long) <= 180) {
-        placeMarker(lat, long);
-        if (map) map.setView([lat, long], Math.max(map.getZoom(), 17));
-        fetchNearby(lat, long);
-      }
-    }
-    latInput.addEventListener("change", typedCoordinates);
-    longInput.addEventListener("change", typedCoordinates);
+    const setLocation = window.town311.pointPicker({
+      form: form, map: map, zoom: 17, messages: messages, onPlace: fetchNearby,
+    }).setLocation;
 
     // Place suggestions: a list of buttons under the address field
 
