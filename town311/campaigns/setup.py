@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from town311.accounts.models import User
 from town311.campaigns.models import (
+    POINT_COLUMNS,
     Campaign,
     CampaignQuestion,
     CampaignQuestionValue,
@@ -219,6 +220,11 @@ def _questions_errors(
             errors[question_key(index, "code")] = (
                 f"“{code}” is not a code: use only letters, digits, hyphens "
                 "and underscores."
+            )
+        elif code.lower() in POINT_COLUMNS:
+            errors[question_key(index, "code")] = (
+                f"“{code}” is already a column of every point in the published "
+                "data; choose another code."
             )
         elif code.lower() in codes:
             errors[question_key(index, "code")] = (

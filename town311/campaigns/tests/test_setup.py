@@ -203,6 +203,15 @@ class CampaignSaveTests(BaseTestCase):
             "Question 1 already has the code “Capacity”; each question needs its own.",
         )
 
+    def test_a_question_code_may_not_be_a_column_of_the_published_points(self):
+        errors = self.errors(questions=[capacity(code="confirmations")])
+
+        self.assertEqual(
+            errors[question_key(0, "code")],
+            "“confirmations” is already a column of every point in the published "
+            "data; choose another code.",
+        )
+
     def test_a_question_needs_a_code_a_text_and_a_kind(self):
         errors = self.errors(
             questions=[{"code": "", "description": "", "datatype": "colour"}]
