@@ -32,15 +32,14 @@ def public_service(code: str, version: int | None) -> CheckedService | None:
     `version` is the one it was read under."""
     global _cached
     cached = _cached
-    if cached is None or version is None or cached[0] != version:
-        with _loading:
-            services = _load()
-            if version is not None:
-                _cached = cached = (version, services)
-        if version is None:
-            return services.get(code)
+    if cached is not None and version is not None and cached[0] == version:
+        return cached[1].get(code)
 
-    return cached[1].get(code)
+    with _loading:
+        services = _load()
+        if version is not None:
+            _cached = (version, services)
+    return services.get(code)
 
 
 def _load() -> dict[str, CheckedService]:
